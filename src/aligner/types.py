@@ -1,0 +1,120 @@
+"""Plain data passed between the pipeline stages.
+
+fetch/read -> Document -> segment -> SegmentedDocument -> align -> Alignment
+(two languages) or MultiAlignment (all languages) -> write.
+Everything here is frozen so a stage can never change what an earlier one produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One language version of a statement, as extracted: title and body paragraphs."""
+
+    lang: str
+    paragraphs: tuple[str, ...]
+    title: str = ""
+    source: str = ""  # URL or file path the text came from
+    date: str = ""  # publication date as printed on the page, if any
+    doc_id: str = ""  # identifier shared by all language versions (e.g. a site's numeric id)
+    meta: tuple[tuple[str, str], ...] = ()  # other metadata, as sorted (key, value) pairs
+
+    def text_blocks(self) -> tuple[str, ...]:
+        """The title (when present) followed by the body paragraphs: what gets aligned."""
+        return ((self.title,) if self.title else ()) + self.paragraphs
+
+
+@dataclass(frozen=True)
+class SegmentedDocument:
+    """A document split into sentences; ``paragraphs[k]`` holds the sentences of block k."""
+
+    lang: str
+    paragraphs: tuple[tuple[str, ...], ...]
+    source: str = ""
+    doc_id: str = ""
+    date: str = ""
+
+    @property
+    def sentences(self) -> tuple[str, ...]:
+        return tuple(s for p in self.paragraphs for s in p)
+
+    @property
+    def paragraph_starts(self) -> tuple[int, ...]:
+        """Index of the first sentence of each non-empty paragraph (sentence numbering is global)."""
+        starts, n = [], 0
+        for p in self.paragraphs:
+            if p:
+                starts.append(n)
+            n += len(p)
+        return tuple(starts)
+
+
+@dataclass(frozen=True)
+class Bead:
+    """One link of a pairwise alignment: source and target sentence indices (0-based, consecutive).
+
+    ``src=()`` or ``tgt=()`` marks a sentence with no counterpart (0:1 or 1:0).
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float = 0.0
+
+    @property
+    def kind(self) -> str:
+        """Bead type as translators write it, e.g. ``"1-2"`` or ``"1-0"``."""
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A monotonic pairwise alignment of two segmented documents."""
+
+    src: SegmentedDocument
+    tgt: SegmentedDocument
+    beads: tuple[Bead, ...]
+    model: str = ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One multilingual translation unit: for each language, the indices of its sentences."""
+
+    members: tuple[tuple[str, tuple[int, ...]], ...]  # (lang, sentence indices), in language order
+    score: float = 0.0
+
+    def indices(self, lang: str) -> tuple[int, ...]:
+        return dict(self.members).get(lang, ())
+
+    @property
+    def kind(self) -> str:
+        """Sentences per language, e.g. ``"1-1-2-1-0"`` in the alignment's language order."""
+        return "-".join(str(len(ix)) for _, ix in self.members)
+
+
+@dataclass(frozen=True)
+class MultiAlignment:
+    """All language versions of one statement aligned into units (document order in every language)."""
+
+    docs: tuple[SegmentedDocument, ...]
+    units: tuple[Unit, ...]
+    model: str = ""
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        return tuple(d.lang for d in self.docs)
+
+    def doc(self, lang: str) -> SegmentedDocument:
+        for d in self.docs:
+            if d.lang == lang:
+                return d
+        raise KeyError(lang)
+
+    def text(self, unit: Unit, lang: str) -> str:
+        """The unit's text in one language: its sentences joined by a space ("" when it has none)."""
+        sentences = self.doc(lang).sentences
+        return " ".join(sentences[i] for i in unit.indices(lang))
