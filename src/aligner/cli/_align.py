@@ -1,1 +1,155 @@
-"""(being written)"""
+"""``aligner align``, ``aligner eval`` and ``aligner models``: pairwise alignment and its scoring."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .._io import atomic_writer, read_text, split_paragraphs
+from ..align import AlignOptions, align
+from ..embed import EmbeddingCache, Encoder, available_models, get_encoder
+from ..evaluate import format_ladder, ladder_pairs, score
+from ..languages import normalize_lang
+from ..segment import segment
+from ..types import Alignment, Document, SegmentedDocument
+from ._app import Quiet, Verbose, command, configure_logging, console
+
+Model = Annotated[
+    str,
+    typer.Option(
+        "--model", "-m", help="Sentence encoder: use (default, offline), e5-small, or st:NAME_OR_PATH.",
+    ),
+]
+CacheDir = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Keep embeddings on disk here so that re-runs are cheap.", show_default=False),
+]
+MaxTotal = Annotated[
+    int, typer.Option("--max-total", min=2, max=8, help="Most sentences in one bead, both sides together.")
+]
+
+
+class LadderFormat(str, Enum):
+    ladder = "ladder"
+    tsv = "tsv"
+
+
+def options_from_flags(max_total: int) -> AlignOptions:
+    """The one place where command-line flags become ``AlignOptions``."""
+    return AlignOptions(max_total=max_total)
+
+
+def load_encoder(model: str, cache_dir: Path | None) -> Encoder:
+    """The encoder behind ``--model``, wrapped so that each distinct text is embedded once."""
+    return EmbeddingCache(get_encoder(model), cache_dir=cache_dir)
+
+
+@command("align")
+def align_command(
+    src: Annotated[Path, typer.Argument(help="Source text file ('-' for standard input).", show_default=False)],
+    tgt: Annotated[Path, typer.Argument(help="Target text file.", show_default=False)],
+    src_lang: Annotated[str, typer.Option("--src-lang", "-s", help="Source language, e.g. de.", show_default=False)],
+    tgt_lang: Annotated[str, typer.Option("--tgt-lang", "-t", help="Target language, e.g. fr.", show_default=False)],
+    presegmented: Annotated[
+        bool, typer.Option("--presegmented", help="Each input line is one sentence; do not segment.")
+    ] = False,
+    model: Model = "use",
+    format: Annotated[
+        LadderFormat, typer.Option("--format", "-f", help="ladder: '[3]:[3, 4]' lines; tsv: texts, score, type.")
+    ] = LadderFormat.ladder,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write instead of standard output.", show_default=False)
+    ] = None,
+    max_total: MaxTotal = 5,
+    cache_dir: CacheDir = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Align two texts sentence by sentence (1-1, 1-n, n-1, n-m, 1-0 and 0-1 beads).
+
+    Example: aligner align de.txt fr.txt --src-lang de --tgt-lang fr --format tsv -o de-fr.tsv
+    """
+    configure_logging(quiet, verbose)
+    options = options_from_flags(max_total)
+    src_doc = _read_side(src, normalize_lang(src_lang), presegmented)
+    tgt_doc = _read_side(tgt, normalize_lang(tgt_lang), presegmented)
+    alignment = align(src_doc, tgt_doc, load_encoder(model, cache_dir), options)
+    text = format_ladder(alignment.beads) if format is LadderFormat.ladder else _tsv(alignment)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with atomic_writer(output) as handle:
+        handle.write(text)
+    if not quiet:
+        console.print(f"{output}: {len(alignment.beads)} beads", soft_wrap=True)
+
+
+def _read_side(path: Path, lang: str, presegmented: bool) -> SegmentedDocument:
+    text = read_text(path)
+    if presegmented:
+        # Line k is sentence k, blank lines included, so that ladder indices match the file's lines.
+        return SegmentedDocument(lang=lang, paragraphs=(tuple(line.strip() for line in text.splitlines()),),
+                                 source=str(path))
+    return segment(Document(lang=lang, paragraphs=split_paragraphs(text), source=str(path)))
+
+
+def _tsv(alignment: Alignment) -> str:
+    src, tgt = alignment.src.sentences, alignment.tgt.sentences
+    lines = ["source\ttarget\tscore\ttype"]
+    for bead in alignment.beads:
+        lines.append(
+            "\t".join(
+                (
+                    _cell(" ".join(src[i] for i in bead.src)),
+                    _cell(" ".join(tgt[j] for j in bead.tgt)),
+                    f"{bead.score:.4f}",
+                    bead.kind,
+                )
+            )
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("\t", " ").replace("\n", " ")
+
+
+@command("eval")
+def eval_command(
+    predicted: Annotated[Path, typer.Argument(help="Ladder file or directory of ladder files.", show_default=False)],
+    gold: Annotated[Path, typer.Argument(help="Gold ladder file or directory (files matched by name).", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score predicted alignments against gold: strict and lax precision, recall and F1, pooled over files.
+
+    Example: aligner eval predicted/ ../shared/data/textberg-de-fr/gold/
+    """
+    scores = score(ladder_pairs(predicted, gold))
+    if as_json:
+        typer.echo(json.dumps(scores.as_dict()))
+        return
+    typer.echo(f"strict  P {scores.strict_precision:.4f}  R {scores.strict_recall:.4f}  F1 {scores.strict_f1:.4f}")
+    typer.echo(f"lax     P {scores.lax_precision:.4f}  R {scores.lax_recall:.4f}  F1 {scores.lax_f1:.4f}")
+
+
+@command("models")
+def models_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+) -> None:
+    """List the sentence encoders that --model accepts, and whether each is installed.
+
+    Example: aligner models --json
+    """
+    models = available_models()
+    if as_json:
+        typer.echo(json.dumps([m.__dict__ for m in models], default=list))
+        return
+    for m in models:
+        status = "installed" if m.installed else f"not installed: {m.install_hint}"
+        aliases = f" (aliases: {', '.join(m.aliases)})" if m.aliases else ""
+        dim = f"{m.dim}-d" if m.dim else "any dim"
+        typer.echo(f"{m.id:18s} {dim:8s} {m.description}{aliases} [{status}]")

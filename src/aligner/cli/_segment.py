@@ -1,1 +1,58 @@
-"""(being written)"""
+"""``aligner segment``: split a text file into sentences, one per line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .._io import atomic_writer, read_text, split_paragraphs
+from ..languages import normalize_lang
+from ..segment import segment
+from ..types import Document, SegmentedDocument
+from ._app import Quiet, Verbose, command, configure_logging, console
+
+
+@command("segment")
+def segment_command(
+    input: Annotated[
+        Path,
+        typer.Argument(
+            help="UTF-8 text file with paragraphs separated by blank lines ('-' for standard input).",
+            show_default=False,
+        ),
+    ],
+    lang: Annotated[
+        str, typer.Option("--lang", "-l", help="Language of the text, e.g. de, en, es, ru, fr.", show_default=False)
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write instead of standard output.", show_default=False),
+    ] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Split a text into sentences: one sentence per line, a blank line between paragraphs.
+
+    Example: aligner segment statement.txt --lang ru -o statement.sentences.txt
+    """
+    configure_logging(quiet, verbose)
+    code = normalize_lang(lang)  # a bad code fails before a large file is read
+    document = Document(lang=code, paragraphs=split_paragraphs(read_text(input)), source=str(input))
+    result = segment(document)
+    text = _sentence_lines(result)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with atomic_writer(output) as handle:
+        handle.write(text)
+    if not quiet:
+        console.print(
+            f"{output}: {len(result.sentences)} sentences in {len(result.paragraphs)} paragraphs", soft_wrap=True
+        )
+
+
+def _sentence_lines(result: SegmentedDocument) -> str:
+    """One sentence per line, paragraphs separated by a blank line, final newline."""
+    return "\n\n".join("\n".join(sentences) for sentences in result.paragraphs) + "\n"

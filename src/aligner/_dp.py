@@ -1,0 +1,159 @@
+"""Numeric core of the aligner: banded dynamic programming over bead types. No I/O, no models.
+
+Coordinates: ``D[i, j]`` is the best score of aligning the first ``i`` source and first ``j``
+target sentences. A bead of type ``(a, b)`` ending at ``(i, j)`` covers source sentences
+``[i - a, i)`` and target sentences ``[j - b, j)``. Each row ``i`` is only evaluated on a window of
+columns ``[lo[i], hi[i]]`` so that time and memory grow with the band, not with ``n * m``.
+
+Span embeddings are indexed by their END position: ``span[a][e]`` (shape ``(n + 1, d)``) is the
+embedding of sentences ``[e - a, e)``, zero for ``e < a``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class ScoreParams:
+    """Weights of the bead score; defaults are tuned on Text+Berg (see benchmarks/align_textberg.py).
+
+    A linked bead ``(a, b)`` scores ``sim - length * dlen**2 - merge * (a + b - 2)``, where ``sim``
+    is the cosine of the two span embeddings and ``dlen`` the log character-length ratio minus the
+    document's. Scores add up per bead, not per sentence, so a merge must earn more than the 1-1
+    beads it replaces. An unlinked sentence scores ``skip``.
+    """
+
+    skip: float = -0.1
+    length: float = 0.1
+    merge: float = 0.0
+    paragraph: float = 0.1  # cost of a bead that straddles a paragraph break on one side
+
+
+@dataclass(frozen=True)
+class Side:
+    """What the kernel needs to know about one document's sentences."""
+
+    spans: tuple[FloatArray, ...]  # spans[a] for a = 1..max_span (index 0 unused: empty array)
+    length_cum: NDArray[np.float64]  # (n + 1,) cumulative character counts
+    paragraph_cum: NDArray[np.int64]  # (n + 1,) paragraphs begun at or before sentence e (index 0 = first)
+
+    @property
+    def size(self) -> int:
+        return len(self.length_cum) - 1
+
+
+def bead_types(max_total: int) -> list[tuple[int, int]]:
+    """1-0, 0-1 and every a-b with a, b >= 1 and a + b <= max_total, cheapest first."""
+    linked = [(a, b) for a in range(1, max_total) for b in range(1, max_total) if a + b <= max_total]
+    return [(1, 0), (0, 1)] + sorted(linked, key=lambda t: (t[0] + t[1], t))
+
+
+def full_band(n: int, m: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Every column for every row: exact DP."""
+    return np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
+
+
+def align_band(
+    src: Side,
+    tgt: Side,
+    lo: NDArray[np.int64],
+    hi: NDArray[np.int64],
+    types: list[tuple[int, int]],
+    params: ScoreParams,
+    log_ratio: float,
+) -> list[tuple[int, int, int, int]]:
+    """Best monotonic path through the band; returns beads as ``(i0, i1, j0, j1)`` half-open ranges.
+
+    ``lo``/``hi`` (shape ``(n + 1,)``) must be non-decreasing with ``lo[0] == 0`` and
+    ``hi[n] == m``; rows are evaluated at columns ``lo[i]..hi[i]`` inclusive.
+    """
+    n, m = src.size, tgt.size
+    rows: list[NDArray[np.float64]] = []
+    back: list[NDArray[np.int8]] = []
+    skip_type = types.index((0, 1))
+    for i in range(n + 1):
+        cols = np.arange(lo[i], hi[i] + 1)
+        best = np.full(len(cols), -np.inf)
+        arg = np.full(len(cols), -1, dtype=np.int8)
+        if i == 0:
+            best[cols == 0] = 0.0
+        for t, (a, b) in enumerate(types):
+            if a == 0 or a > i:
+                continue
+            prev = _row_values(rows[i - a], lo[i - a], cols - b)
+            if b == 0:
+                gain = np.full(len(cols), params.skip)
+            else:
+                gain = _linked_gain(src, tgt, i, a, b, cols, params, log_ratio)
+            candidate = prev + gain
+            better = candidate > best
+            best[better] = candidate[better]
+            arg[better] = t
+        # 0-1 beads chain along the row: best[j] = max(best[j], best[j-1] + skip), as a running max.
+        steps = np.arange(len(cols)) * params.skip
+        chained = np.maximum.accumulate(best - steps) + steps
+        from_left = chained > best + 1e-9  # tolerance: best - steps + steps need not round-trip
+        arg[from_left] = skip_type
+        rows.append(np.where(from_left, chained, best))
+        back.append(arg)
+    return _trace(rows, back, lo, types, n, m)
+
+
+def _linked_gain(
+    src: Side,
+    tgt: Side,
+    i: int,
+    a: int,
+    b: int,
+    cols: NDArray[np.int64],
+    params: ScoreParams,
+    log_ratio: float,
+) -> NDArray[np.float64]:
+    """Score of bead (a, b) ending at row i, for every column in ``cols`` (-inf where impossible)."""
+    valid = cols >= b
+    ends = np.where(valid, cols, b)
+    sim = tgt.spans[b][ends] @ src.spans[a][i]
+    src_chars = src.length_cum[i] - src.length_cum[i - a]
+    tgt_chars = tgt.length_cum[ends] - tgt.length_cum[ends - b]
+    dlen = np.log((src_chars + 10.0) / (tgt_chars + 10.0)) - log_ratio
+    gain = sim - params.length * dlen**2
+    gain -= params.merge * (a + b - 2)
+    # A span [s, e) straddles a paragraph break when a paragraph begins at one of s+1 .. e-1.
+    if a > 1 and src.paragraph_cum[i - 1] > src.paragraph_cum[i - a]:
+        gain -= params.paragraph
+    if b > 1:
+        gain -= params.paragraph * (tgt.paragraph_cum[ends - 1] > tgt.paragraph_cum[ends - b])
+    return np.where(valid, gain, -np.inf)
+
+
+def _row_values(row: NDArray[np.float64], row_lo: int, cols: NDArray[np.int64]) -> NDArray[np.float64]:
+    """``row`` (stored from column ``row_lo``) read at ``cols``; -inf outside what was stored."""
+    offsets = cols - row_lo
+    inside = (offsets >= 0) & (offsets < len(row))
+    return np.where(inside, row[np.clip(offsets, 0, len(row) - 1)], -np.inf)
+
+
+def _trace(
+    rows: list[NDArray[np.float64]],
+    back: list[NDArray[np.int8]],
+    lo: NDArray[np.int64],
+    types: list[tuple[int, int]],
+    n: int,
+    m: int,
+) -> list[tuple[int, int, int, int]]:
+    if not np.isfinite(_row_values(rows[n], lo[n], np.array([m]))[0]):
+        raise ValueError("the band does not connect (0, 0) to (n, m)")
+    beads = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        a, b = types[back[i][j - lo[i]]]
+        beads.append((i - a, i, j - b, j))
+        i, j = i - a, j - b
+    beads.reverse()
+    return beads

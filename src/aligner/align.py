@@ -1,0 +1,192 @@
+"""Pairwise sentence alignment: two segmented documents in, monotonic beads out.
+
+Steps: embed every sentence and every span of up to ``max_total - 1`` consecutive sentences;
+choose a band (all cells for ordinary documents; for long ones a band around the path found on a
+coarser version of both documents, recursively, so time and memory grow linearly); score every
+bead type in the band (``_dp.ScoreParams``) and keep the best path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import _dp
+from .embed import Encoder, embed_spans
+from .errors import AlignmentError
+from .types import Alignment, Bead, SegmentedDocument
+
+log = logging.getLogger("aligner.align")
+
+#: Below this mean bead similarity the two texts are probably not translations of each other.
+UNRELATED_BELOW = 0.3
+
+
+@dataclass(frozen=True)
+class AlignOptions:
+    """How to align; built from CLI flags in ``aligner.cli._align.options_from_flags``."""
+
+    max_total: int = 5  # most sentences in one bead, both sides together
+    params: _dp.ScoreParams = field(default_factory=_dp.ScoreParams)
+    exact_cells: int = 2_000_000  # above (n + 1) * (m + 1) cells, search a band around a coarse path
+    coarse_ratio: int = 8  # sentences per block on the next-coarser level
+    band_pad: int = 16  # sentences of slack on each side of the coarse path
+
+    def __post_init__(self) -> None:
+        if self.max_total < 2:
+            raise AlignmentError(f"max_total must be at least 2 (got {self.max_total})")
+
+
+def align(
+    src: SegmentedDocument,
+    tgt: SegmentedDocument,
+    encoder: Encoder,
+    options: AlignOptions | None = None,
+) -> Alignment:
+    """Align two language versions of a document sentence by sentence."""
+    beads = align_sentences(
+        src.sentences,
+        tgt.sentences,
+        encoder,
+        options,
+        src_paragraph_starts=src.paragraph_starts,
+        tgt_paragraph_starts=tgt.paragraph_starts,
+    )
+    return Alignment(src=src, tgt=tgt, beads=tuple(beads), model=encoder.name)
+
+
+def align_sentences(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    encoder: Encoder,
+    options: AlignOptions | None = None,
+    *,
+    src_paragraph_starts: Sequence[int] = (),
+    tgt_paragraph_starts: Sequence[int] = (),
+) -> list[Bead]:
+    """Beads covering every sentence of both sides exactly once, in order."""
+    options = options or AlignOptions()
+    if not src or not tgt:
+        return [Bead((i,), ()) for i in range(len(src))] + [Bead((), (j,)) for j in range(len(tgt))]
+    max_span = options.max_total - 1
+    src_spans = _span_embeddings(encoder, src, max_span)
+    tgt_spans = _span_embeddings(encoder, tgt, max_span)
+    lo, hi = _band(src_spans[1][1:], tgt_spans[1][1:], options)
+    src_side = _side(src, src_spans, src_paragraph_starts)
+    tgt_side = _side(tgt, tgt_spans, tgt_paragraph_starts)
+    log_ratio = float(np.log((src_side.length_cum[-1] + 1.0) / (tgt_side.length_cum[-1] + 1.0)))
+    path = _dp.align_band(
+        src_side, tgt_side, lo, hi, _dp.bead_types(options.max_total), options.params, log_ratio
+    )
+    beads = [_bead(src_spans, tgt_spans, *cell) for cell in path]
+    _warn_if_unrelated(beads)
+    return beads
+
+
+def _span_embeddings(encoder: Encoder, sentences: Sequence[str], max_span: int) -> tuple[NDArray, ...]:
+    """``spans[a][e]``: embedding of sentences ``[e - a, e)`` (zero rows where ``e < a``)."""
+    n = len(sentences)
+    wanted = [(e - a, e) for a in range(1, max_span + 1) for e in range(a, n + 1)]
+    vectors = embed_spans(encoder, sentences, wanted)
+    spans: list[NDArray] = [np.zeros((0, vectors.shape[1]), dtype=np.float32)]
+    start = 0
+    for a in range(1, max_span + 1):
+        count = max(n + 1 - a, 0)
+        table = np.zeros((n + 1, vectors.shape[1]), dtype=np.float32)
+        table[a:] = vectors[start : start + count]
+        spans.append(table)
+        start += count
+    return tuple(spans)
+
+
+def _side(
+    sentences: Sequence[str],
+    spans: tuple[NDArray, ...],
+    paragraph_starts: Sequence[int],
+) -> _dp.Side:
+    lengths = np.array([len(s) for s in sentences], dtype=np.float64)
+    starts = np.zeros(len(sentences) + 1, dtype=np.int64)
+    starts[[p for p in paragraph_starts if 0 <= p < len(sentences)]] = 1
+    return _dp.Side(
+        spans=spans,
+        length_cum=np.concatenate([[0.0], np.cumsum(lengths)]),
+        paragraph_cum=np.cumsum(starts),
+    )
+
+
+def _bead(src_spans: tuple[NDArray, ...], tgt_spans: tuple[NDArray, ...], i0: int, i1: int, j0: int, j1: int) -> Bead:
+    """A bead scored by the cosine similarity of its two sides (0 for an unlinked sentence)."""
+    a, b = i1 - i0, j1 - j0
+    similarity = float(src_spans[a][i1] @ tgt_spans[b][j1]) if a and b else 0.0
+    return Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(similarity, 4))
+
+
+def _warn_if_unrelated(beads: list[Bead]) -> None:
+    linked = [b.score for b in beads if b.src and b.tgt]
+    if linked and float(np.mean(linked)) < UNRELATED_BELOW:
+        log.warning(
+            "mean similarity %.2f is very low: the texts may not be translations of each other",
+            float(np.mean(linked)),
+        )
+
+
+def _band(
+    src: NDArray[np.float32], tgt: NDArray[np.float32], options: AlignOptions
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Columns to evaluate per row: everything for ordinary sizes, else a coarse-to-fine band."""
+    n, m = len(src), len(tgt)
+    if (n + 1) * (m + 1) <= options.exact_cells:
+        return _dp.full_band(n, m)
+    r = options.coarse_ratio
+    coarse_src, coarse_tgt = _blocks(src, r), _blocks(tgt, r)
+    coarse_lo, coarse_hi = _band(coarse_src, coarse_tgt, options)
+    coarse_path = _dp.align_band(
+        _block_side(coarse_src),
+        _block_side(coarse_tgt),
+        coarse_lo,
+        coarse_hi,
+        _dp.bead_types(4),
+        _dp.ScoreParams(length=0.0, paragraph=0.0, skip=options.params.skip),
+        0.0,
+    )
+    lo = np.full(n + 1, m, dtype=np.int64)
+    hi = np.zeros(n + 1, dtype=np.int64)
+    pad = options.band_pad
+    for i0, i1, j0, j1 in coarse_path:
+        rows = slice(min(i0 * r, n), min(i1 * r, n) + 1)
+        lo[rows] = np.minimum(lo[rows], max(j0 * r - pad, 0))
+        hi[rows] = np.maximum(hi[rows], min(j1 * r + pad, m))
+    lo = np.minimum.accumulate(lo[::-1])[::-1]
+    hi = np.maximum.accumulate(hi)
+    lo[0], hi[n] = 0, m
+    return lo, hi
+
+
+def _blocks(embeddings: NDArray[np.float32], r: int) -> NDArray[np.float32]:
+    """Unit-norm mean of each run of ``r`` consecutive sentence embeddings."""
+    n = len(embeddings)
+    padded = np.zeros((-(-n // r) * r, embeddings.shape[1]), dtype=np.float32)
+    padded[:n] = embeddings
+    blocks = padded.reshape(-1, r, embeddings.shape[1]).sum(axis=1)
+    return blocks / np.maximum(np.linalg.norm(blocks, axis=1, keepdims=True), 1e-9)
+
+
+def _block_side(blocks: NDArray[np.float32]) -> _dp.Side:
+    """A coarse level: blocks are the 'sentences', spans of 2 and 3 blocks their normalised sums."""
+    spans = [np.zeros((0, blocks.shape[1]), dtype=np.float32)]
+    n = len(blocks)
+    for a in range(1, 4):
+        table = np.zeros((n + 1, blocks.shape[1]), dtype=np.float32)
+        for e in range(a, n + 1):
+            table[e] = blocks[e - a : e].sum(axis=0)
+        table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-9)
+        spans.append(table)
+    return _dp.Side(
+        spans=tuple(spans),
+        length_cum=np.arange(n + 1, dtype=np.float64),
+        paragraph_cum=np.zeros(n + 1, dtype=np.int64),
+    )

