@@ -84,7 +84,7 @@ def align_band(
         if i == 0:
             best[cols == 0] = 0.0
         for t, (a, b) in enumerate(types):
-            if a == 0 or a > i:
+            if a == 0 or a > i or b > hi[i]:
                 continue
             prev = _row_values(rows[i - a], lo[i - a], cols - b)
             if b == 0:

@@ -83,7 +83,7 @@ def atomic_writer(path: str | Path, mode: str = "w", encoding: str | None = "utf
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        _publish(tmp, target)
     except OSError as error:
         _remove_quietly(tmp)
         raise OutputError(f"{target}: cannot write ({error.strerror or error})") from None
@@ -107,13 +107,21 @@ def _atomic_path(target: Path) -> Iterator[Path]:
         raise OutputError(f"{target}: cannot write ({error.strerror or error})") from None
     try:
         yield Path(tmp)
-        os.replace(tmp, target)
+        _publish(tmp, target)
     except OSError as error:
         _remove_quietly(tmp)
         raise OutputError(f"{target}: cannot write ({error.strerror or error})") from None
     except BaseException:
         _remove_quietly(tmp)
         raise
+
+
+def _publish(tmp: str, target: Path) -> None:
+    """Give the finished temporary file the permissions a new file would get, then rename it."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, target)
 
 
 def _remove_quietly(path: str) -> None:

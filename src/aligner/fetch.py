@@ -23,7 +23,6 @@ import urllib.robotparser
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -32,6 +31,7 @@ from lxml import etree
 
 from . import _xpaths as X
 from ._io import atomic_writer
+from ._version import __version__
 from .errors import ExtractionError, FetchError, LanguageError, OutputError
 from .extract import (
     declared_language,
@@ -48,13 +48,6 @@ from .types import Document
 __all__ = ["FetchOptions", "FetchedStatement", "fetch_page", "fetch_statement", "read_html_file"]
 
 log = logging.getLogger("aligner.fetch")
-
-
-def _version() -> str:
-    try:
-        return metadata.version("aligner")
-    except metadata.PackageNotFoundError:
-        return "0"
 
 
 def _default_cache_dir() -> Path:
@@ -74,7 +67,7 @@ class FetchOptions:
     max_bytes: int = 10 * 1024 * 1024  # a larger response is aborted while streaming
     delay: float = 1.0  # minimum seconds between two requests to the same host
     max_redirects: int = 10
-    user_agent: str = field(default_factory=lambda: f"aligner/{_version()} (+https://github.com/aligner)")
+    user_agent: str = field(default_factory=lambda: f"aligner/{__version__} (+https://github.com/aligner)")
     respect_robots: bool = True
     use_cache: bool = True
     cache_dir: Path = field(default_factory=_default_cache_dir)

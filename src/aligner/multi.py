@@ -2,18 +2,19 @@
 
 Strategy: align every language to one pivot (English when present: the encoders are strongest
 there), then merge. Pivot sentences that any pairwise bead joins become one unit, with each
-language's sentences from those beads; a sentence no pivot sentence matches becomes a unit of its
-own, placed after the unit holding its predecessor. Every sentence lands in exactly one unit and
-units keep document order in every language, because every pairwise alignment is monotonic.
+language's sentences from those beads. Sentences no pivot sentence matches are placed after the
+unit holding their predecessor; where several languages have such sentences at the same place they
+are aligned among themselves. Every sentence lands in exactly one unit and units keep document
+order in every language, because every pairwise alignment is monotonic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from .align import AlignOptions, align
+from .align import AlignOptions, align, align_sentences
 from .embed import Encoder
 from .errors import AlignmentError
 from .types import Alignment, Bead, MultiAlignment, SegmentedDocument, Unit
@@ -56,12 +57,16 @@ def align_multi(
             pairwise[doc.lang] = align(pivot_doc, doc, encoder, options)
             if on_pair:
                 on_pair(pivot, doc.lang)
-    units = _merge(pivot_doc, docs, pairwise)
+    units = _merge(pivot_doc, docs, pairwise, encoder, options)
     return MultiAlignment(docs=tuple(docs), units=tuple(units), model=encoder.name)
 
 
 def _merge(
-    pivot_doc: SegmentedDocument, docs: Sequence[SegmentedDocument], pairwise: dict[str, Alignment]
+    pivot_doc: SegmentedDocument,
+    docs: Sequence[SegmentedDocument],
+    pairwise: dict[str, Alignment],
+    encoder: Encoder,
+    options: AlignOptions | None,
 ) -> list[Unit]:
     n = len(pivot_doc.sentences)
     # A pivot sentence starts a new unit unless some bead (in any language) also holds its predecessor.
@@ -91,7 +96,7 @@ def _merge(
                 orphans.setdefault(last_group, []).extend((lang, j) for j in bead.tgt)
 
     order = [d.lang for d in docs]
-    units: list[Unit] = [_orphan_unit(order, lang, j) for lang, j in orphans.get(-1, [])]
+    units: list[Unit] = list(_orphan_units(order, orphans.get(-1, []), docs, encoder, options))
     for g in range(groups):
         units.append(
             Unit(
@@ -99,19 +104,73 @@ def _merge(
                 score=round(float(np.mean(scores[g])), 4) if scores[g] else 0.0,
             )
         )
-        units.extend(_orphan_unit(order, lang, j) for lang, j in orphans.get(g, []))
+        units.extend(_orphan_units(order, orphans.get(g, []), docs, encoder, options))
     return units
 
 
-def _orphan_unit(order: Sequence[str], lang: str, index: int) -> Unit:
-    return Unit(members=tuple((x, (index,) if x == lang else ()) for x in order), score=0.0)
+def _orphan_units(
+    order: Sequence[str],
+    orphans: list[tuple[str, int]],
+    docs: Sequence[SegmentedDocument],
+    encoder: Encoder,
+    options: AlignOptions | None,
+) -> Iterator[Unit]:
+    """Units for sentences the pivot lacks, all found at one place in the document.
+
+    When several languages have such sentences there, they may translate each other (only the
+    pivot left something out), so they are aligned among themselves like a small statement.
+    """
+    by_lang: dict[str, list[int]] = {}
+    for lang, index in orphans:
+        by_lang.setdefault(lang, []).append(index)
+    if len(by_lang) < 2:
+        for lang, indices in by_lang.items():
+            for index in indices:
+                yield Unit(members=tuple((x, (index,) if x == lang else ()) for x in order), score=0.0)
+        return
+    sentences = {d.lang: d.sentences for d in docs}
+    sub_docs = [
+        SegmentedDocument(lang=lang, paragraphs=(tuple(sentences[lang][i] for i in indices),))
+        for lang, indices in by_lang.items()
+    ]
+    for unit in align_multi(sub_docs, encoder, options).units:
+        mapped = {lang: tuple(by_lang[lang][k] for k in ix) for lang, ix in unit.members}
+        yield Unit(members=tuple((lang, mapped.get(lang, ())) for lang in order), score=unit.score)
 
 
-def bitext(multi: MultiAlignment, src_lang: str, tgt_lang: str) -> Alignment:
-    """The pairwise alignment of two languages, read off the units (so it agrees with them)."""
-    beads = []
+def bitext(
+    multi: MultiAlignment,
+    src_lang: str,
+    tgt_lang: str,
+    encoder: Encoder | None = None,
+    options: AlignOptions | None = None,
+) -> Alignment:
+    """The pairwise alignment of two languages, read off the units so that it agrees with them.
+
+    A unit is as coarse as its coarsest language: if German joins two sentences that English and
+    French keep apart, the unit holds both of each. With an ``encoder``, such units are split
+    again for this pair by aligning just their sentences, never across a unit boundary.
+    """
+    src_doc, tgt_doc = multi.doc(src_lang), multi.doc(tgt_lang)
+    beads: list[Bead] = []
     for unit in multi.units:
         src, tgt = unit.indices(src_lang), unit.indices(tgt_lang)
-        if src or tgt:
+        if encoder is not None and len(src) > 1 and len(tgt) > 1:
+            beads.extend(_split(src_doc, tgt_doc, src, tgt, encoder, options))
+        elif src or tgt:
             beads.append(Bead(src, tgt, unit.score if src and tgt else 0.0))
-    return Alignment(src=multi.doc(src_lang), tgt=multi.doc(tgt_lang), beads=tuple(beads), model=multi.model)
+    return Alignment(src=src_doc, tgt=tgt_doc, beads=tuple(beads), model=multi.model)
+
+
+def _split(
+    src_doc: SegmentedDocument,
+    tgt_doc: SegmentedDocument,
+    src: tuple[int, ...],
+    tgt: tuple[int, ...],
+    encoder: Encoder,
+    options: AlignOptions | None,
+) -> list[Bead]:
+    local = align_sentences(
+        [src_doc.sentences[i] for i in src], [tgt_doc.sentences[j] for j in tgt], encoder, options
+    )
+    return [Bead(tuple(src[i] for i in b.src), tuple(tgt[j] for j in b.tgt), b.score) for b in local]

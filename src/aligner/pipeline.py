@@ -55,11 +55,14 @@ def all_pairs(langs: Sequence[str]) -> tuple[tuple[str, str], ...]:
     return tuple(combinations(langs, 2))
 
 
-def write_alignment(multi: MultiAlignment, output: str | Path, options: OutputOptions) -> list[Path]:
+def write_alignment(
+    multi: MultiAlignment, output: str | Path, options: OutputOptions, encoder: Encoder | None = None
+) -> list[Path]:
     """Write the alignment in the requested form; return the files written.
 
     Multilingual output goes to ``output`` itself; bitext output to ``output`` with the pair added
-    before the suffix (``memory.en-ru.tmx``).
+    before the suffix (``memory.en-ru.tmx``), its units split finer for the pair when ``encoder``
+    is given (see ``multi.bitext``).
     """
     output = Path(output)
     if options.pairs:
@@ -69,20 +72,24 @@ def write_alignment(multi: MultiAlignment, output: str | Path, options: OutputOp
         written = []
         for src, tgt in options.pairs:
             path = output.with_name(f"{output.stem}.{src}-{tgt}{output.suffix}")
-            _write_one(multi, path, options, (src, tgt))
+            _write_one(multi, path, options, (src, tgt), encoder)
             written.append(path)
         return written
-    _write_one(multi, output, options, None)
+    _write_one(multi, output, options, None, encoder)
     return [output]
 
 
 def _write_one(
-    multi: MultiAlignment, path: Path, options: OutputOptions, pair: tuple[str, str] | None
+    multi: MultiAlignment,
+    path: Path,
+    options: OutputOptions,
+    pair: tuple[str, str] | None,
+    encoder: Encoder | None,
 ) -> None:
     if options.format == "tmx":
         if pair:
             units = units_from_bitext(
-                bitext(multi, *pair), min_score=options.min_score, keep_unpaired=options.keep_unpaired
+                bitext(multi, *pair, encoder), min_score=options.min_score, keep_unpaired=options.keep_unpaired
             )
         else:
             units = units_from_multi(multi, min_score=options.min_score, keep_unpaired=options.keep_unpaired)

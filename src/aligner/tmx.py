@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import __version__
+from ._version import __version__
 from ._io import atomic_write_path
 from .errors import AlignmentError, LanguageError, OutputError, TMXError
 from .languages import locale_for, normalize_lang

@@ -12,7 +12,7 @@ import typer
 from .._io import atomic_writer
 from ..fetch import FetchedStatement, FetchOptions, fetch_statement
 from ..languages import CORE_LANGUAGES, parse_lang_list
-from ..types import Document
+from ..sources import document_to_json
 from ._app import Quiet, Verbose, command, configure_logging, console
 
 
@@ -29,19 +29,6 @@ def _options(no_cache: bool, cache_dir: Path | None, respect_robots: bool, timeo
     return options
 
 
-def _document_json(doc: Document) -> dict[str, Any]:
-    """The saved form of a document (``DIR/LL.json``)."""
-    return {
-        "lang": doc.lang,
-        "title": doc.title,
-        "date": doc.date,
-        "doc_id": doc.doc_id,
-        "source": doc.source,
-        "paragraphs": list(doc.paragraphs),
-        "meta": dict(doc.meta),
-    }
-
-
 def _save(result: FetchedStatement, out: Path) -> dict[str, dict[str, Any]]:
     """Write raw pages and documents; return what was written per language (for the summary)."""
     for lang, body in result.raw_pages.items():
@@ -51,7 +38,7 @@ def _save(result: FetchedStatement, out: Path) -> dict[str, dict[str, Any]]:
     for lang, doc in result.documents.items():
         path = out / f"{lang}.json"
         with atomic_writer(path) as handle:
-            json.dump(_document_json(doc), handle, ensure_ascii=False, indent=1)
+            json.dump(document_to_json(doc), handle, ensure_ascii=False, indent=1)
             handle.write("\n")
         found[lang] = {"url": doc.source, "title": doc.title, "date": doc.date, "doc_id": doc.doc_id,
                        "paragraphs": len(doc.paragraphs), "json": str(path), "raw": str(out / "raw" / f"{lang}.html")}

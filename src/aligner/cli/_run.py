@@ -177,7 +177,7 @@ def run_command(
             pivot=normalize_lang(pivot) if pivot else None,
             on_pair=lambda a, b: progress.update(task, advance=1, description=f"aligned {a}-{b}"),
         )
-    written = write_alignment(multi, output, out_options)
+    written = write_alignment(multi, output, out_options, encoder)
     summary = _summary(multi, written, missing)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
