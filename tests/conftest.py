@@ -47,12 +47,12 @@ def tiny_st_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     torch = pytest.importorskip("torch", reason=reason)
     pytest.importorskip("sentence_transformers", reason=reason)
     from sentence_transformers import SentenceTransformer
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+    from transformers import BertConfig, BertModel, BertTokenizer
 
     try:  # sentence-transformers >= 6 moved the module classes
         from sentence_transformers.sentence_transformer import modules
     except ImportError:
-        from sentence_transformers import models as modules
+        from sentence_transformers import models as modules  # type: ignore[attr-defined,no-redef]
 
     root = tmp_path_factory.mktemp("tiny-st")
     bert_dir, model_dir = root / "bert", root / "model"
@@ -60,7 +60,7 @@ def tiny_st_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *_WORDS, *_PUNCT, *_LETTERS]
     vocab += [f"##{c}" for c in _LETTERS]
     (bert_dir / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    BertTokenizerFast(vocab_file=str(bert_dir / "vocab.txt"), do_lower_case=True).save_pretrained(bert_dir)
+    BertTokenizer(vocab_file=str(bert_dir / "vocab.txt"), do_lower_case=True).save_pretrained(bert_dir)
     torch.manual_seed(0)
     config = BertConfig(
         vocab_size=len(vocab),

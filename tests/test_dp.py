@@ -55,7 +55,7 @@ def side(
 DEFAULT = ScoreParams()
 
 
-def run(src: Side, tgt: Side, params: ScoreParams = DEFAULT, max_total: int = 5) -> list[tuple[int, ...]]:
+def run(src: Side, tgt: Side, params: ScoreParams = DEFAULT, max_total: int = 5) -> list[tuple[int, int, int, int]]:
     lo, hi = full_band(src.size, tgt.size)
     return align_band(src, tgt, lo, hi, bead_types(max_total), params, 0.0)
 

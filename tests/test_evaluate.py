@@ -114,7 +114,8 @@ def test_read_ladder_reports_file_errors(tmp_path: Path) -> None:
 
 def test_ladder_pairs_matches_directories_by_file_name(tmp_path: Path) -> None:
     pred, gold = tmp_path / "pred", tmp_path / "gold"
-    pred.mkdir(), gold.mkdir()
+    pred.mkdir()
+    gold.mkdir()
     for name, text in (("001", "[0]:[0]\n"), ("002", "[0]:[]\n")):
         (gold / name).write_text(text, encoding="utf-8")
         (pred / name).write_text(text, encoding="utf-8")
@@ -129,7 +130,8 @@ def test_ladder_pairs_matches_directories_by_file_name(tmp_path: Path) -> None:
 
 def test_ladder_pairs_errors(tmp_path: Path) -> None:
     pred, gold = tmp_path / "pred", tmp_path / "gold"
-    pred.mkdir(), gold.mkdir()
+    pred.mkdir()
+    gold.mkdir()
     with pytest.raises(InputError, match="no ladder files"):
         ladder_pairs(pred, gold)
     (gold / "001").write_text("[0]:[0]\n", encoding="utf-8")

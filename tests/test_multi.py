@@ -140,15 +140,11 @@ def test_an_extra_sentence_before_everything_opens_the_units(encoder: Encoder) -
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: multi._merge places a sentence with no pivot counterpart after the whole unit, even when "
-    "a merge in another language puts that unit around it; the unit then holds ru (3, 5) and ru 4 follows it",
-)
 def test_an_extra_sentence_inside_a_merged_unit_keeps_document_order(encoder: Encoder) -> None:
     ru = PARALLEL["ru"][:4] + (RU_EXTRA,) + PARALLEL["ru"][4:]  # between the two sentences German joins
     multi = align_multi([doc("de", DE_JOINED), doc("en", PARALLEL["en"]), doc("ru", ru)], encoder)
     assert_document_order(multi)
+    assert multi.units[3].members == (("de", (3,)), ("en", (3, 4)), ("ru", (3, 4, 5)))  # it joins that unit
 
 
 def test_choose_pivot() -> None:

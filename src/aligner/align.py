@@ -78,7 +78,9 @@ def align_sentences(
     lo, hi = _band(src_spans[1][1:], tgt_spans[1][1:], options)
     src_side = _side(src, src_spans, src_paragraph_starts)
     tgt_side = _side(tgt, tgt_spans, tgt_paragraph_starts)
-    log_ratio = float(np.log((src_side.length_cum[-1] + 1.0) / (tgt_side.length_cum[-1] + 1.0)))
+    # The document's length ratio says how much longer this language runs; clipped, because when one
+    # side has content the other lacks, the ratio says more about that than about the languages.
+    log_ratio = float(np.clip(np.log((src_side.length_cum[-1] + 1.0) / (tgt_side.length_cum[-1] + 1.0)), -0.5, 0.5))
     path = _dp.align_band(
         src_side, tgt_side, lo, hi, _dp.bead_types(options.max_total), options.params, log_ratio
     )

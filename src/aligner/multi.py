@@ -82,18 +82,28 @@ def _merge(
     scores: list[list[float]] = [[] for _ in range(groups)]
     for k in range(n):
         members[group_of[k]][pivot_doc.lang].append(k)
-    # Sentences without a pivot counterpart, keyed by the group they follow (-1: before all).
+    # Sentences without a pivot counterpart, keyed by the group they follow (-1: before all). One
+    # that falls between two sentences of the same unit (another language merged around it) joins it.
     orphans: dict[int, list[tuple[str, int]]] = {}
     for lang, alignment in pairwise.items():
         last_group = -1
+        pending: list[int] = []
         for bead in alignment.beads:
-            if bead.src:
-                last_group = int(group_of[bead.src[0]])
-                members[last_group].setdefault(lang, []).extend(bead.tgt)
-                if bead.tgt:
-                    scores[last_group].append(bead.score)
-            else:
-                orphans.setdefault(last_group, []).extend((lang, j) for j in bead.tgt)
+            if not bead.src:
+                pending.extend(bead.tgt)
+                continue
+            group = int(group_of[bead.src[0]])
+            unit_langs = members[group].setdefault(lang, [])
+            if pending and group == last_group:
+                unit_langs.extend(pending)
+            elif pending:
+                orphans.setdefault(last_group, []).extend((lang, j) for j in pending)
+            pending = []
+            unit_langs.extend(bead.tgt)
+            if bead.tgt:
+                scores[group].append(bead.score)
+            last_group = group
+        orphans.setdefault(last_group, []).extend((lang, j) for j in pending)
 
     order = [d.lang for d in docs]
     units: list[Unit] = list(_orphan_units(order, orphans.get(-1, []), docs, encoder, options))

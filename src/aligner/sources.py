@@ -59,6 +59,8 @@ def _document_from_json(path: Path, lang: str | None) -> Document:
         doc_lang = normalize_lang(str(data.get("lang") or lang or ""))
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
         raise InputError(f"{path}: not a document JSON written by 'aligner fetch' ({error})") from None
+    except LanguageError as error:
+        raise LanguageError(f"{path}: {error}") from None
     if lang is not None and lang != doc_lang:
         raise LanguageError(f"{path}: holds language {doc_lang}, not {lang}")
     if not paragraphs:

@@ -104,8 +104,8 @@ def _tsv(alignment: Alignment) -> str:
         lines.append(
             "\t".join(
                 (
-                    _cell(" ".join(src[i] for i in bead.src)),
-                    _cell(" ".join(tgt[j] for j in bead.tgt)),
+                    _cell(" ".join(src[i] for i in bead.src if src[i])),
+                    _cell(" ".join(tgt[j] for j in bead.tgt if tgt[j])),
                     f"{bead.score:.4f}",
                     bead.kind,
                 )

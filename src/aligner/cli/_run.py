@@ -42,6 +42,9 @@ def output_options_from_flags(
     selected: tuple[tuple[str, str], ...] = ()
     if pairs:
         selected = tuple(_pair(p) for p in pairs.split(",") if p.strip())
+        absent = sorted({lang for pair in selected for lang in pair} - set(langs))
+        if absent:
+            raise LanguageError(f"--pairs names {', '.join(absent)}, not among the inputs ({', '.join(langs)})")
     elif bitext:
         selected = all_pairs(langs)
     return OutputOptions(
@@ -141,6 +144,9 @@ def run_command(
     cache_dir: CacheDir = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Web input: do not use the HTTP cache.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Web input: seconds to wait for a server.")] = 30.0,
+    retries: Annotated[
+        int, typer.Option("--retries", min=0, help="Web input: extra attempts after a network error, 429 or 5xx.")
+    ] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on standard output.")] = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -152,7 +158,7 @@ def run_command(
     """
     configure_logging(quiet, verbose)
     chosen_langs = parse_lang_list(langs) if langs else None
-    fetch_options = FetchOptions(use_cache=not no_cache, timeout=timeout)
+    fetch_options = FetchOptions(use_cache=not no_cache, timeout=timeout, retries=retries)
     documents, missing = gather_documents(sources or [], url or [], chosen_langs, fetch_options)
     for lang, reason in missing.items():
         console.print(f"[yellow]warning:[/] {lang} missing: {reason}", soft_wrap=True)
@@ -166,7 +172,7 @@ def run_command(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
-        disable=quiet or as_json,
+        disable=quiet or as_json or not console.is_terminal,
         transient=True,
     ) as progress:
         task = progress.add_task("aligning", total=len(documents) - 1)
