@@ -78,6 +78,10 @@ def align_band(
     back: list[NDArray[np.int8]] = []
     skip_type = types.index((0, 1))
     for i in range(n + 1):
+        if i % _BLOCK_ROWS == 0:
+            block_rows = slice(i, min(i + _BLOCK_ROWS, n + 1))
+            block_lo = int(lo[block_rows.start])
+            gains = _block_gains(src, tgt, block_rows, block_lo, int(hi[block_rows.stop - 1]), types, params, log_ratio)
         cols = np.arange(lo[i], hi[i] + 1)
         best = np.full(len(cols), -np.inf)
         arg = np.full(len(cols), -1, dtype=np.int8)
@@ -87,10 +91,7 @@ def align_band(
             if a == 0 or a > i or b > hi[i]:
                 continue
             prev = _row_values(rows[i - a], lo[i - a], cols - b)
-            if b == 0:
-                gain = np.full(len(cols), params.skip)
-            else:
-                gain = _linked_gain(src, tgt, i, a, b, cols, params, log_ratio)
+            gain = params.skip if b == 0 else gains[t][i - block_rows.start, cols - block_lo]
             candidate = prev + gain
             better = candidate > best
             best[better] = candidate[better]
@@ -105,31 +106,45 @@ def align_band(
     return _trace(rows, back, lo, types, n, m)
 
 
-def _linked_gain(
+#: Rows whose bead scores are computed together: one matrix product per bead type and block.
+_BLOCK_ROWS = 128
+
+
+def _block_gains(
     src: Side,
     tgt: Side,
-    i: int,
-    a: int,
-    b: int,
-    cols: NDArray[np.int64],
+    rows: slice,
+    col_lo: int,
+    col_hi: int,
+    types: list[tuple[int, int]],
     params: ScoreParams,
     log_ratio: float,
-) -> NDArray[np.float64]:
-    """Score of bead (a, b) ending at row i, for every column in ``cols`` (-inf where impossible)."""
-    valid = cols >= b
-    ends = np.where(valid, cols, b)
-    sim = tgt.spans[b][ends] @ src.spans[a][i]
-    src_chars = src.length_cum[i] - src.length_cum[i - a]
-    tgt_chars = tgt.length_cum[ends] - tgt.length_cum[ends - b]
-    dlen = np.log((src_chars + 10.0) / (tgt_chars + 10.0)) - log_ratio
-    gain = sim - params.length * dlen**2
-    gain -= params.merge * (a + b - 2)
-    # A span [s, e) straddles a paragraph break when a paragraph begins at one of s+1 .. e-1.
-    if a > 1 and src.paragraph_cum[i - 1] > src.paragraph_cum[i - a]:
-        gain -= params.paragraph
-    if b > 1:
-        gain -= params.paragraph * (tgt.paragraph_cum[ends - 1] > tgt.paragraph_cum[ends - b])
-    return np.where(valid, gain, -np.inf)
+) -> dict[int, NDArray[np.float64]]:
+    """Score of each linked bead type ending at each (row, column) of a block; -inf where impossible.
+
+    ``gains[t][r, c]`` is for the bead ``types[t]`` ending at row ``rows.start + r`` and column
+    ``col_lo + c``.
+    """
+    i = np.arange(rows.start, rows.stop)[:, None]
+    j = np.arange(col_lo, col_hi + 1)[None, :]
+    gains = {}
+    for t, (a, b) in enumerate(types):
+        if a == 0 or b == 0 or a > src.size or b > tgt.size:
+            continue
+        valid = (i >= a) & (j >= b)
+        ii, jj = np.maximum(i, a), np.maximum(j, b)  # clamped so that impossible cells index safely
+        sim = (src.spans[a][ii[:, 0]] @ tgt.spans[b][jj[0]].T).astype(np.float64)
+        src_chars = src.length_cum[ii] - src.length_cum[ii - a]
+        tgt_chars = tgt.length_cum[jj] - tgt.length_cum[jj - b]
+        dlen = np.log((src_chars + 10.0) / (tgt_chars + 10.0)) - log_ratio
+        gain = sim - params.length * dlen**2 - params.merge * (a + b - 2)
+        # A span [s, e) straddles a paragraph break when a paragraph begins at one of s+1 .. e-1.
+        if a > 1:
+            gain -= params.paragraph * (src.paragraph_cum[ii - 1] > src.paragraph_cum[ii - a])
+        if b > 1:
+            gain -= params.paragraph * (tgt.paragraph_cum[jj - 1] > tgt.paragraph_cum[jj - b])
+        gains[t] = np.where(valid, gain, -np.inf)
+    return gains
 
 
 def _row_values(row: NDArray[np.float64], row_lo: int, cols: NDArray[np.int64]) -> NDArray[np.float64]:
