@@ -26,8 +26,9 @@ def test_no_private_names_are_exported() -> None:
 def test_every_public_class_or_function_of_the_package_is_exported() -> None:
     public = [
         name
-        for name, value in vars(aligner).items()
-        if not name.startswith("_") and (inspect.isclass(value) or inspect.isfunction(value))
+        for name in dir(aligner)
+        if not name.startswith("_")
+        and (inspect.isclass(getattr(aligner, name)) or inspect.isfunction(getattr(aligner, name)))
     ]
     assert sorted(public) == [name for name in aligner.__all__ if name != "__version__"]
 

