@@ -22,18 +22,19 @@ from .errors import InputError, OutputError
 MAX_INPUT_BYTES = 200 * 1024 * 1024
 
 
-def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
-    """Read a UTF-8 text file (``"-"`` for stdin), NFC-normalised, with a one-line error on bad input."""
+def read_bytes(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "text file") -> bytes:
+    """The bytes of a file (``"-"`` for stdin), or a one-line InputError saying what is wrong with it."""
     name = "standard input" if str(path) == "-" else str(path)
+    too_large = InputError(f"{name}: larger than {max_bytes // (1024 * 1024)} MB")
     try:
         if str(path) == "-":
             data = sys.stdin.buffer.read(max_bytes + 1)
         else:
             p = Path(path)
             if p.is_dir():
-                raise InputError(f"{name}: is a directory, expected a text file")
+                raise InputError(f"{name}: is a directory, expected a {kind}")
             if p.stat().st_size > max_bytes:
-                raise InputError(f"{name}: larger than {max_bytes // (1024 * 1024)} MB")
+                raise too_large
             data = p.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
@@ -42,7 +43,14 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
     except OSError as error:
         raise InputError(f"{name}: cannot read ({error.strerror or error})") from None
     if len(data) > max_bytes:
-        raise InputError(f"{name}: larger than {max_bytes // (1024 * 1024)} MB")
+        raise too_large
+    return data
+
+
+def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """Read a UTF-8 text file (``"-"`` for stdin), NFC-normalised, with a one-line error on bad input."""
+    name = "standard input" if str(path) == "-" else str(path)
+    data = read_bytes(path, max_bytes=max_bytes)
     if b"\x00" in data[:65536]:
         raise InputError(f"{name}: binary data, expected UTF-8 text")
     try:
@@ -71,25 +79,12 @@ def split_paragraphs(text: str) -> tuple[str, ...]:
 @contextlib.contextmanager
 def atomic_writer(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file beside ``path``; rename it over ``path`` only if the block succeeds."""
-    target = Path(path)
     binary = "b" in mode
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except OSError as error:
-        raise OutputError(f"{target}: cannot write ({error.strerror or error})") from None
-    try:
-        with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "") as handle:
+    with _atomic_path(Path(path)) as tmp:
+        with open(tmp, mode, encoding=None if binary else encoding, newline=None if binary else "") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        _publish(tmp, target)
-    except OSError as error:
-        _remove_quietly(tmp)
-        raise OutputError(f"{target}: cannot write ({error.strerror or error})") from None
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
 
 
 def atomic_write_path(path: str | Path) -> contextlib.AbstractContextManager[Path]:

@@ -24,7 +24,8 @@ from pathlib import Path
 from lxml import etree, html
 
 from . import _xpaths as X
-from .errors import ExtractionError, InputError, LanguageError
+from ._io import read_bytes
+from .errors import ExtractionError, LanguageError
 from .languages import normalize_lang
 from .profiles import SiteProfile, page_profile, url_profile
 from .types import Document
@@ -432,18 +433,8 @@ def extract_html(
 
 def read_html_file(path: str | Path, lang: str | None = None) -> Document:
     """Extract the statement from a saved HTML page; ``lang`` overrides what the page declares."""
-    p = Path(path)
-    try:
-        if p.stat().st_size > MAX_HTML_BYTES:
-            raise InputError(f"{p}: larger than {MAX_HTML_BYTES // (1024 * 1024)} MB")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{p}: is a directory, expected an HTML file") from None
-    except OSError as error:
-        raise InputError(f"{p}: cannot read ({error.strerror or error})") from None
-    return extract_html(data, source=str(p), lang=normalize_lang(lang) if lang else None)
+    data = read_bytes(path, max_bytes=MAX_HTML_BYTES, kind="HTML file")
+    return extract_html(data, source=str(path), lang=normalize_lang(lang) if lang else None)
 
 
 # --- language and date checks ------------------------------------------------------------------

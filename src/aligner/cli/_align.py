@@ -9,14 +9,14 @@ from typing import Annotated
 
 import typer
 
-from .._io import atomic_writer, read_text, split_paragraphs
+from .._io import read_text, split_paragraphs
 from ..align import AlignOptions, align
 from ..embed import EmbeddingCache, Encoder, available_models, get_encoder
 from ..evaluate import format_ladder, ladder_pairs, score
 from ..languages import normalize_lang
 from ..segment import segment
 from ..types import Alignment, Document, SegmentedDocument
-from ._app import Quiet, Verbose, command, configure_logging, console
+from ._app import Quiet, Verbose, command, configure_logging, emit
 
 Model = Annotated[
     str,
@@ -79,13 +79,7 @@ def align_command(
     tgt_doc = _read_side(tgt, normalize_lang(tgt_lang), presegmented)
     alignment = align(src_doc, tgt_doc, load_encoder(model, cache_dir), options)
     text = format_ladder(alignment.beads) if format is LadderFormat.ladder else _tsv(alignment)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    with atomic_writer(output) as handle:
-        handle.write(text)
-    if not quiet:
-        console.print(f"{output}: {len(alignment.beads)} beads", soft_wrap=True)
+    emit(text, output, f"{len(alignment.beads)} beads", quiet)
 
 
 def _read_side(path: Path, lang: str, presegmented: bool) -> SegmentedDocument:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import logging
+from pathlib import Path
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
+from .._io import atomic_writer
 from ..errors import AlignerError
 
 app = typer.Typer(
@@ -49,6 +51,17 @@ def command(name: str | None = None) -> Callable[[F], F]:
         return func
 
     return decorate
+
+
+def emit(text: str, output: Path | None, done: str, quiet: bool) -> None:
+    """Print ``text`` to stdout, or write it atomically to ``output`` and say ``done`` on stderr."""
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with atomic_writer(output) as handle:
+        handle.write(text)
+    if not quiet:
+        console.print(f"{output}: {done}", soft_wrap=True)
 
 
 def configure_logging(quiet: bool = False, verbose: bool = False) -> None:

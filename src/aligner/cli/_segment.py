@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from .._io import atomic_writer, read_text, split_paragraphs
+from .._io import read_text, split_paragraphs
 from ..languages import normalize_lang
 from ..segment import segment
 from ..types import Document, SegmentedDocument
-from ._app import Quiet, Verbose, command, configure_logging, console
+from ._app import Quiet, Verbose, command, configure_logging, emit
 
 
 @command("segment")
@@ -41,16 +41,8 @@ def segment_command(
     code = normalize_lang(lang)  # a bad code fails before a large file is read
     document = Document(lang=code, paragraphs=split_paragraphs(read_text(input)), source=str(input))
     result = segment(document)
-    text = _sentence_lines(result)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    with atomic_writer(output) as handle:
-        handle.write(text)
-    if not quiet:
-        console.print(
-            f"{output}: {len(result.sentences)} sentences in {len(result.paragraphs)} paragraphs", soft_wrap=True
-        )
+    done = f"{len(result.sentences)} sentences in {len(result.paragraphs)} paragraphs"
+    emit(_sentence_lines(result), output, done, quiet)
 
 
 def _sentence_lines(result: SegmentedDocument) -> str:
