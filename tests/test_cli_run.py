@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 
@@ -12,8 +11,7 @@ from _models import PARALLEL, embedding_cache_dir
 from lxml import etree
 from typer.testing import CliRunner, Result
 
-from aligner.cli import _run, app
-from aligner.fetch import FetchOptions
+from aligner.cli import app
 from aligner.tmx import read_header, read_tmx
 
 runner = CliRunner()
@@ -195,12 +193,57 @@ def test_run_bad_input_file(cache: str, tmp_path: Path, content: bytes, message:
     assert_one_line_error(result, f"de.txt: {message}", 2)
 
 
-def test_run_unreachable_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    # Port 9 (discard) refuses connections. Retries are turned off here only to keep the test short:
-    # with the default 3 retries and backoff the command takes ~18 s to give up.
-    monkeypatch.setattr(_run, "FetchOptions", functools.partial(FetchOptions, retries=0))
+def test_run_unreachable_url(tmp_path: Path) -> None:
+    # Port 9 (discard) refuses connections; --retries 0 only keeps the test short.
     result = runner.invoke(
-        app, ["run", "http://127.0.0.1:9/", "--timeout", "1", "--no-cache", "-o", str(tmp_path / "out.tmx")]
+        app,
+        ["run", "http://127.0.0.1:9/", "--timeout", "1", "--retries", "0", "--no-cache", "-o", str(tmp_path / "out.tmx")],
     )
     assert_one_line_error(result, "http://127.0.0.1:9/: cannot connect", 4)
     assert list(tmp_path.iterdir()) == []
+
+
+PAGES = Path(__file__).parent / "pages"
+MID_NEW = "/{lang}/foreign_policy/news/1987654/"
+
+
+def web_args(tmp_path: Path, cache: str) -> list[str]:
+    return [
+        "--ignore-robots", "--delay", "0", "--timeout", "5", "--retries", "0",
+        "--http-cache-dir", str(tmp_path / "http"), "--cache-dir", cache, "--json", "--quiet",
+    ]
+
+
+def test_run_from_one_url_finds_the_other_languages_and_writes_their_memory(
+    httpserver, tmp_path: Path, cache: str
+) -> None:
+    for lang in ("de", "en", "es", "ru", "fr"):
+        httpserver.expect_request(MID_NEW.format(lang=lang)).respond_with_data(
+            (PAGES / f"new_{lang}.html").read_bytes(), content_type="text/html; charset=utf-8"
+        )
+    out = tmp_path / "statement.tmx"
+    result = runner.invoke(
+        app, ["run", httpserver.url_for(MID_NEW.format(lang="en")), "-o", str(out), *web_args(tmp_path, cache)]
+    )
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert sorted(summary["languages"]) == ["de", "en", "es", "fr", "ru"]
+    units = list(read_tmx(out))
+    assert sum(1 for u in units if len(u.variants) == 5) >= len(units) - 2
+    assert {u.prop("x-doc-id") for u in units} == {"1987654"}
+
+
+def test_run_with_explicit_urls_and_a_missing_language(httpserver, tmp_path: Path, cache: str) -> None:
+    for lang in ("de", "fr"):
+        httpserver.expect_request(MID_NEW.format(lang=lang)).respond_with_data(
+            (PAGES / f"new_{lang}.html").read_bytes(), content_type="text/html; charset=utf-8"
+        )
+    httpserver.expect_request(MID_NEW.format(lang="ru")).respond_with_data("", status=404)
+    out = tmp_path / "statement.tmx"
+    urls = [f"--url={lang}={httpserver.url_for(MID_NEW.format(lang=lang))}" for lang in ("de", "fr", "ru")]
+    result = runner.invoke(app, ["run", *urls, "-o", str(out), *web_args(tmp_path, cache)])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert sorted(summary["languages"]) == ["de", "fr"]
+    assert "HTTP 404" in summary["missing"]["ru"]
+    assert {lang for u in read_tmx(out) for lang in u.langs} == {"de", "fr"}

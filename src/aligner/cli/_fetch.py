@@ -16,8 +16,27 @@ from ..sources import document_to_json
 from ._app import Quiet, Verbose, command, configure_logging, console
 
 
-def _options(no_cache: bool, cache_dir: Path | None, respect_robots: bool, timeout: float | None,
-             delay: float | None) -> FetchOptions:
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Download again even if a page is cached.")]
+RespectRobots = Annotated[
+    bool, typer.Option("--respect-robots/--ignore-robots", help="Obey the site's robots.txt.")
+]
+Timeout = Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds to wait for a response.")]
+Delay = Annotated[
+    float | None, typer.Option("--delay", min=0.0, help="Seconds between two requests to one host (default 1).")
+]
+Retries = Annotated[
+    int | None, typer.Option("--retries", min=0, help="Extra attempts after a network error, 429 or 5xx (default 3).")
+]
+
+
+def fetch_options_from_flags(
+    no_cache: bool,
+    cache_dir: Path | None,
+    respect_robots: bool,
+    timeout: float | None,
+    delay: float | None,
+    retries: int | None,
+) -> FetchOptions:
     """The one place where command-line flags become ``FetchOptions``."""
     options = FetchOptions(use_cache=not no_cache, respect_robots=respect_robots)
     if cache_dir is not None:
@@ -26,6 +45,8 @@ def _options(no_cache: bool, cache_dir: Path | None, respect_robots: bool, timeo
         options = replace(options, timeout=timeout, connect_timeout=min(options.connect_timeout, timeout))
     if delay is not None:
         options = replace(options, delay=delay)
+    if retries is not None:
+        options = replace(options, retries=retries)
     return options
 
 
@@ -52,17 +73,14 @@ def fetch_command(
     langs: Annotated[str, typer.Option("--langs", "-l", help="Languages to fetch, comma-separated.")] = ",".join(
         CORE_LANGUAGES
     ),
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Download again even if a page is cached.")] = False,
+    no_cache: NoCache = False,
     cache_dir: Annotated[
         Path | None, typer.Option("--cache-dir", help="HTTP cache folder (default ~/.cache/aligner/http).")
     ] = None,
-    respect_robots: Annotated[
-        bool, typer.Option("--respect-robots/--ignore-robots", help="Obey the site's robots.txt.")
-    ] = True,
-    timeout: Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds to wait for a response.")] = None,
-    delay: Annotated[
-        float | None, typer.Option("--delay", min=0.0, help="Seconds between two requests to one host (default 1).")
-    ] = None,
+    respect_robots: RespectRobots = True,
+    timeout: Timeout = None,
+    delay: Delay = None,
+    retries: Retries = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -72,8 +90,8 @@ def fetch_command(
     Example: aligner fetch https://mid.ru/en/foreign_policy/news/1987654/ --langs de,en,ru -o statement/
     """
     configure_logging(quiet, verbose)
-    result = fetch_statement(url, parse_lang_list(langs), options=_options(no_cache, cache_dir, respect_robots,
-                                                                            timeout, delay))
+    options = fetch_options_from_flags(no_cache, cache_dir, respect_robots, timeout, delay, retries)
+    result = fetch_statement(url, parse_lang_list(langs), options=options)
     found = _save(result, out)
     if as_json:
         typer.echo(json.dumps({"url": url, "out": str(out), "found": found, "missing": result.missing},

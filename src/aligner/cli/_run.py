@@ -19,6 +19,7 @@ from ..sources import load_statement
 from ..types import Document, MultiAlignment
 from ._align import CacheDir, MaxTotal, Model, load_encoder, options_from_flags
 from ._app import Quiet, Verbose, command, configure_logging, console
+from ._fetch import Delay, NoCache, RespectRobots, Retries, Timeout, fetch_options_from_flags
 
 
 class Format(str, Enum):
@@ -142,11 +143,14 @@ def run_command(
     ] = None,
     max_total: MaxTotal = 5,
     cache_dir: CacheDir = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Web input: do not use the HTTP cache.")] = False,
-    timeout: Annotated[float, typer.Option("--timeout", help="Web input: seconds to wait for a server.")] = 30.0,
-    retries: Annotated[
-        int, typer.Option("--retries", min=0, help="Web input: extra attempts after a network error, 429 or 5xx.")
-    ] = 3,
+    no_cache: NoCache = False,
+    http_cache_dir: Annotated[
+        Path | None, typer.Option("--http-cache-dir", help="Web input: HTTP cache folder.", show_default=False)
+    ] = None,
+    respect_robots: RespectRobots = True,
+    timeout: Timeout = None,
+    delay: Delay = None,
+    retries: Retries = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on standard output.")] = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -158,7 +162,7 @@ def run_command(
     """
     configure_logging(quiet, verbose)
     chosen_langs = parse_lang_list(langs) if langs else None
-    fetch_options = FetchOptions(use_cache=not no_cache, timeout=timeout, retries=retries)
+    fetch_options = fetch_options_from_flags(no_cache, http_cache_dir, respect_robots, timeout, delay, retries)
     documents, missing = gather_documents(sources or [], url or [], chosen_langs, fetch_options)
     for lang, reason in missing.items():
         console.print(f"[yellow]warning:[/] {lang} missing: {reason}", soft_wrap=True)
