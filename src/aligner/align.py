@@ -81,10 +81,11 @@ def align_sentences(
     # The document's length ratio says how much longer this language runs; clipped, because when one
     # side has content the other lacks, the ratio says more about that than about the languages.
     log_ratio = float(np.clip(np.log((src_side.length_cum[-1] + 1.0) / (tgt_side.length_cum[-1] + 1.0)), -0.5, 0.5))
+    baseline = _unrelated_similarity(src_spans[1][1:], tgt_spans[1][1:])
     path = _dp.align_band(
-        src_side, tgt_side, lo, hi, _dp.bead_types(options.max_total), options.params, log_ratio
+        src_side, tgt_side, lo, hi, _dp.bead_types(options.max_total), options.params, log_ratio, baseline
     )
-    beads = [_bead(src_spans, tgt_spans, *cell) for cell in path]
+    beads = [_bead(src_spans, tgt_spans, baseline, *cell) for cell in path]
     _warn_if_unrelated(beads)
     return beads
 
@@ -120,10 +121,23 @@ def _side(
     )
 
 
-def _bead(src_spans: tuple[NDArray, ...], tgt_spans: tuple[NDArray, ...], i0: int, i1: int, j0: int, j1: int) -> Bead:
-    """A bead scored by the cosine similarity of its two sides (0 for an unlinked sentence)."""
+def _unrelated_similarity(src: NDArray, tgt: NDArray, rows: int = 256, cols: int = 1024) -> float:
+    """Median similarity of sentences that are not each other's best match: what 'unrelated' scores
+    under this encoder for these two texts (too few sentences: the default encoder's value)."""
+    src = src[np.linspace(0, len(src) - 1, min(rows, len(src))).astype(int)]
+    tgt = tgt[np.linspace(0, len(tgt) - 1, min(cols, len(tgt))).astype(int)]
+    if tgt.shape[0] < 3:
+        return _dp.REFERENCE_BASELINE
+    sims = np.sort(src @ tgt.T, axis=1)[:, :-1]  # each row without its best match
+    return float(np.clip(np.median(sims), -0.5, 0.9))
+
+
+def _bead(
+    src_spans: tuple[NDArray, ...], tgt_spans: tuple[NDArray, ...], baseline: float, i0: int, i1: int, j0: int, j1: int
+) -> Bead:
+    """A bead scored by the calibrated similarity of its two sides (0 for an unlinked sentence)."""
     a, b = i1 - i0, j1 - j0
-    similarity = float(src_spans[a][i1] @ tgt_spans[b][j1]) if a and b else 0.0
+    similarity = float(_dp.calibrated(float(src_spans[a][i1] @ tgt_spans[b][j1]), baseline)) if a and b else 0.0
     return Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(similarity, 4))
 
 
