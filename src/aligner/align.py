@@ -195,10 +195,10 @@ def _block_side(blocks: NDArray[np.float32]) -> _dp.Side:
     """A coarse level: blocks are the 'sentences', spans of 2 and 3 blocks their normalised sums."""
     spans = [np.zeros((0, blocks.shape[1]), dtype=np.float32)]
     n = len(blocks)
+    cum = np.concatenate([np.zeros((1, blocks.shape[1])), np.cumsum(blocks, axis=0, dtype=np.float64)])
     for a in range(1, 4):
         table = np.zeros((n + 1, blocks.shape[1]), dtype=np.float32)
-        for e in range(a, n + 1):
-            table[e] = blocks[e - a : e].sum(axis=0)
+        table[a:] = cum[a:] - cum[:-a]  # sum of blocks [e - a, e) at row e
         table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-9)
         spans.append(table)
     return _dp.Side(

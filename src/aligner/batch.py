@@ -347,7 +347,7 @@ class _Worker:
                 message = str(error) if isinstance(error, AlignerError) else _first_line(error)
                 return StatementResult(job.name, job.source, "failed", warnings=tuple(warnings),
                                        error=message, elapsed=round(time.perf_counter() - start, 3))
-        result = _ok_result(job, multi, missing, (*missing.values(), *multi.warnings, *warnings), outputs,
+        result = _ok_result(job, multi, missing, (*missing.values(), *warnings), outputs,
                             time.perf_counter() - start)
         with atomic_writer(folder / MARKER) as handle:
             json.dump(result.to_json(self.settings), handle, ensure_ascii=False, indent=1)

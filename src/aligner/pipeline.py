@@ -14,7 +14,7 @@ from typing import Literal
 
 from .align import AlignOptions
 from .embed import Encoder
-from .errors import AlignmentError, OutputError
+from .errors import AlignmentError, LanguageError, OutputError
 from .multi import align_multi, bitext
 from .segment import segment
 from .table import multi_to_frame, write_table
@@ -51,6 +51,13 @@ def align_documents(
     return align_multi(segmented, encoder, options, pivot=pivot, on_pair=on_pair)
 
 
+def check_pairs(pairs: Sequence[tuple[str, str]], langs: Sequence[str]) -> None:
+    """Fail before any work when a requested bitext pair names a language that is not there."""
+    absent = sorted({lang for pair in pairs for lang in pair} - set(langs))
+    if absent:
+        raise LanguageError(f"--pairs names {', '.join(absent)}, not among the inputs ({', '.join(langs)})")
+
+
 def all_pairs(langs: Sequence[str]) -> tuple[tuple[str, str], ...]:
     return tuple(combinations(langs, 2))
 
@@ -66,9 +73,7 @@ def write_alignment(
     """
     output = Path(output)
     if options.pairs:
-        unknown = sorted({lang for pair in options.pairs for lang in pair} - set(multi.langs))
-        if unknown:
-            raise AlignmentError(f"--pairs names {', '.join(unknown)}, not among {', '.join(multi.langs)}")
+        check_pairs(options.pairs, multi.langs)
         written = []
         for src, tgt in options.pairs:
             path = output.with_name(f"{output.stem}.{src}-{tgt}{output.suffix}")

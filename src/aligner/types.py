@@ -7,7 +7,7 @@ Everything here is frozen so a stage can never change what an earlier one produc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,6 @@ class MultiAlignment:
     docs: tuple[SegmentedDocument, ...]
     units: tuple[Unit, ...]
     model: str = ""
-    warnings: tuple[str, ...] = field(default=())
 
     @property
     def langs(self) -> tuple[str, ...]:

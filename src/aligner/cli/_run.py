@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..errors import InputError, LanguageError
 from ..fetch import FetchOptions, fetch_statement
 from ..languages import CORE_LANGUAGES, normalize_lang, parse_lang_list
-from ..pipeline import OutputOptions, align_documents, all_pairs, write_alignment
+from ..pipeline import OutputOptions, align_documents, all_pairs, check_pairs, write_alignment
 from ..sources import load_statement
 from ..types import Document, MultiAlignment
 from ._align import CacheDir, MaxTotal, Model, load_encoder, options_from_flags
@@ -43,9 +43,7 @@ def output_options_from_flags(
     selected: tuple[tuple[str, str], ...] = ()
     if pairs:
         selected = tuple(_pair(p) for p in pairs.split(",") if p.strip())
-        absent = sorted({lang for pair in selected for lang in pair} - set(langs))
-        if absent:
-            raise LanguageError(f"--pairs names {', '.join(absent)}, not among the inputs ({', '.join(langs)})")
+        check_pairs(selected, langs)
     elif bitext:
         selected = all_pairs(langs)
     return OutputOptions(
