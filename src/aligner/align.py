@@ -2,8 +2,10 @@
 
 Steps: embed every sentence and every span of up to ``max_total - 1`` consecutive sentences;
 choose a band (all cells for ordinary documents; for long ones a band around the path found on a
-coarser version of both documents, recursively, so time and memory grow linearly); score every
-bead type in the band (``_dp.ScoreParams``) and keep the best path.
+coarser version of both documents, recursively, so time and memory grow linearly); put the
+encoder's similarities on one scale (what unrelated sentences of these texts score becomes the
+same for every encoder); score every bead type in the band (``_dp.ScoreParams``) and keep the
+best path.
 """
 
 from __future__ import annotations
