@@ -172,3 +172,41 @@ def test_a_band_that_does_not_connect_the_corners_is_an_error() -> None:
     # Reaching (4, 4) from row 3 (column 0 only) would need a 1-4 bead; beads hold at most 3 here.
     with pytest.raises(ValueError, match="band does not connect"):
         align_band(side(vectors), side(vectors), lo, hi, bead_types(3), ScoreParams(), 0.0)
+
+
+def _bead_score(src: Side, tgt: Side, bead: tuple[int, int, int, int], params: ScoreParams) -> float:
+    """The score ScoreParams documents, written out for one bead (lengths equal, no paragraphs)."""
+    i0, i1, j0, j1 = bead
+    a, b = i1 - i0, j1 - j0
+    if a == 0 or b == 0:
+        return params.skip * (a + b)
+    sim = float(src.spans[a][i1] @ tgt.spans[b][j1])
+    dlen = np.log((src.length_cum[i1] - src.length_cum[i0] + 10) / (tgt.length_cum[j1] - tgt.length_cum[j0] + 10))
+    return sim - params.length * dlen**2 - params.merge * (a + b - 2)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_banded_search_finds_the_best_path_inside_its_band(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, m = 9, 11
+    src = side([v / np.linalg.norm(v) for v in rng.normal(size=(n, DIM)).astype(np.float32)])
+    tgt = side([v / np.linalg.norm(v) for v in rng.normal(size=(m, DIM)).astype(np.float32)])
+    # a random monotonic band around the diagonal, joining (0, 0) to (n, m)
+    centre = np.round(np.arange(n + 1) * m / n).astype(np.int64)
+    lo = np.minimum.accumulate(np.maximum(centre - rng.integers(0, 3, n + 1), 0)[::-1])[::-1]
+    hi = np.maximum.accumulate(np.minimum(centre + rng.integers(0, 3, n + 1), m))
+    lo[0], hi[n] = 0, m
+    types = bead_types(4)
+
+    best: dict[tuple[int, int], float] = {(0, 0): 0.0}  # plain recursion over the band's cells
+    for i in range(n + 1):
+        for j in range(int(lo[i]), int(hi[i]) + 1):
+            for a, b in types:
+                prev = best.get((i - a, j - b))
+                if prev is not None and (i, j) != (0, 0) and lo[i - a] <= j - b <= hi[i - a]:
+                    score = prev + _bead_score(src, tgt, (i - a, i, j - b, j), DEFAULT)
+                    best[i, j] = max(best.get((i, j), -np.inf), score)
+
+    beads = align_band(src, tgt, lo, hi, types, DEFAULT, 0.0)
+    assert all(lo[i1] <= j1 <= hi[i1] for _, i1, _, j1 in beads)
+    assert sum(_bead_score(src, tgt, bead, DEFAULT) for bead in beads) == pytest.approx(best[n, m], abs=1e-5)

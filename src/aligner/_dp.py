@@ -96,22 +96,23 @@ def align_band(
             gains = _block_gains(
                 src, tgt, block_rows, block_lo, int(hi[block_rows.stop - 1]), types, params, log_ratio, baseline
             )
-        cols = np.arange(lo[i], hi[i] + 1)
-        best = np.full(len(cols), -np.inf)
-        arg = np.full(len(cols), -1, dtype=np.int8)
+        width = int(hi[i] - lo[i] + 1)
+        best = np.full(width, -np.inf)
+        arg = np.full(width, -1, dtype=np.int8)
         if i == 0:
-            best[cols == 0] = 0.0
+            best[0] = 0.0  # lo[0] == 0
+        gain_cols = slice(int(lo[i]) - block_lo, int(hi[i]) + 1 - block_lo)
         for t, (a, b) in enumerate(types):
             if a == 0 or a > i or b > hi[i]:
                 continue
-            prev = _row_values(rows[i - a], lo[i - a], cols - b)
-            gain = params.skip if b == 0 else gains[t][i - block_rows.start, cols - block_lo]
+            prev = _row_segment(rows[i - a], int(lo[i - a]), int(lo[i]) - b, width)
+            gain = params.skip if b == 0 else gains[t][i - block_rows.start, gain_cols]
             candidate = prev + gain
             better = candidate > best
             best[better] = candidate[better]
             arg[better] = t
         # 0-1 beads chain along the row: best[j] = max(best[j], best[j-1] + skip), as a running max.
-        steps = np.arange(len(cols)) * params.skip
+        steps = np.arange(width) * params.skip
         chained = np.maximum.accumulate(best - steps) + steps
         from_left = chained > best + 1e-9  # tolerance: best - steps + steps need not round-trip
         arg[from_left] = skip_type
@@ -162,11 +163,15 @@ def _block_gains(
     return gains
 
 
-def _row_values(row: NDArray[np.float64], row_lo: int, cols: NDArray[np.int64]) -> NDArray[np.float64]:
-    """``row`` (stored from column ``row_lo``) read at ``cols``; -inf outside what was stored."""
-    offsets = cols - row_lo
-    inside = (offsets >= 0) & (offsets < len(row))
-    return np.where(inside, row[np.clip(offsets, 0, len(row) - 1)], -np.inf)
+def _row_segment(row: NDArray[np.float64], row_lo: int, start: int, width: int) -> NDArray[np.float64]:
+    """``row`` (stored from column ``row_lo``) read at columns ``start .. start + width - 1``; -inf
+    outside what was stored. A copy by slices: the DP's hot path."""
+    out = np.full(width, -np.inf)
+    first = max(start, row_lo)
+    last = min(start + width, row_lo + len(row))
+    if first < last:
+        out[first - start : last - start] = row[first - row_lo : last - row_lo]
+    return out
 
 
 def _trace(
@@ -177,7 +182,7 @@ def _trace(
     n: int,
     m: int,
 ) -> list[tuple[int, int, int, int]]:
-    if not np.isfinite(_row_values(rows[n], lo[n], np.array([m]))[0]):
+    if not np.isfinite(_row_segment(rows[n], int(lo[n]), m, 1)[0]):
         raise ValueError("the band does not connect (0, 0) to (n, m)")
     beads = []
     i, j = n, m
