@@ -1,7 +1,8 @@
 """Align the 7 Text+Berg de-fr documents and score them against the gold (strict/lax P/R/F1).
 
-Usage: python benchmarks/align_textberg.py [--model use] [--model e5-small] [--json]
-Prints the scores and the whole-process wall time (model load included) per model.
+Usage: python benchmarks/align_textberg.py [--model use] [--model e5-small] [--json] [--cache-dir DIR]
+Prints the scores and the whole-process wall time (model load included) per model. With --cache-dir
+embeddings are kept on disk (a second run then measures the search, not the model).
 Data: ../shared/data/textberg-de-fr (presegmented, one sentence per line).
 """
 
@@ -30,9 +31,9 @@ REFERENCE = {
 }
 
 
-def run(model: str, options: AlignOptions) -> dict:
+def run(model: str, options: AlignOptions, cache_dir: Path | None = None) -> dict:
     started = time.perf_counter()
-    encoder = EmbeddingCache(get_encoder(model))
+    encoder = EmbeddingCache(get_encoder(model), cache_dir)
     pairs = []
     for gold in sorted((DATA / "gold").iterdir()):
         src = (DATA / "de" / gold.name).read_text(encoding="utf-8").splitlines()
@@ -47,21 +48,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", action="append", help="encoder id (repeatable); default: use")
     parser.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    parser.add_argument("--cache-dir", type=Path, help="keep embeddings in this folder between runs")
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"skipped: {DATA} not found (the shared data set is needed)", file=sys.stderr)
         return 0
     for model in args.model or ["use"]:
-        result = run(model, AlignOptions())
+        result = run(model, AlignOptions(), args.cache_dir)
         if model == (args.model or ["use"])[0]:
             result["process_seconds"] = round(time.perf_counter() - START, 2)
         if args.json:
             print(json.dumps(result))
         else:
             print(
-                f"{model:10s} strict P/R/F1 {result['strict_precision']:.3f}/{result['strict_recall']:.3f}/"
-                f"{result['strict_f1']:.3f}  lax P/R/F1 {result['lax_precision']:.3f}/"
-                f"{result['lax_recall']:.3f}/{result['lax_f1']:.3f}  {result['seconds']:.1f} s"
+                f"{model:10s} strict P/R/F1 {result['strict_precision']:.4f}/{result['strict_recall']:.4f}/"
+                f"{result['strict_f1']:.4f}  lax P/R/F1 {result['lax_precision']:.4f}/"
+                f"{result['lax_recall']:.4f}/{result['lax_f1']:.4f}  {result['seconds']:.1f} s"
                 + (f" (whole process {result['process_seconds']:.1f} s)" if "process_seconds" in result else "")
             )
     if not args.json:

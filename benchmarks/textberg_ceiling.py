@@ -1,6 +1,6 @@
 """How far strict F1 on Text+Berg can go: the gold's own ceiling and our scorer's in-sample ceiling.
 
-Usage: python benchmarks/textberg_ceiling.py [--search]
+Usage: python benchmarks/textberg_ceiling.py [--search] [--with-e5 [--cache-dir DIR]]
 Prints:
   1. the oracle: the best strict P/R/F1 that ANY monotonic aligner with contiguous beads of at most
      5 sentences can reach on this gold (some gold beads cross or skip sentences: no such aligner
@@ -9,7 +9,9 @@ Prints:
      or on one it could;
   3. with --search: the default aligner with its score weights (skip, length, merge) tuned on
      Text+Berg itself by coordinate ascent. That is fitting the test set, so the figure is an upper
-     bound of what re-weighting our scorer can give, not a result.
+     bound of what re-weighting our scorer can give, not a result;
+  4. with --with-e5: both offline encoders at once, similarity = (1 - w) * use + w * e5-small, for a
+     few weights w (e5-small takes ~13 min to embed Text+Berg here; --cache-dir keeps it for re-runs).
 Data: ../shared/data/textberg-de-fr (presegmented).
 """
 
@@ -17,13 +19,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
+import numpy as np
 from align_textberg import DATA
 
 from aligner._dp import ScoreParams, bead_types
 from aligner.align import AlignOptions, align_sentences
-from aligner.embed import EmbeddingCache, get_encoder
+from aligner.embed import EmbeddingCache, Encoder, embed_spans, get_encoder
 from aligner.evaluate import Ladder, read_ladder, score
 
 MAX_TOTAL = 5
@@ -78,7 +84,26 @@ def load() -> list[tuple[list[str], list[str], Ladder]]:
     return documents
 
 
-def predict(documents: list, encoder: EmbeddingCache, params: ScoreParams) -> list[tuple[list[Bead], Ladder]]:
+class Mixture:
+    """Two encoders as one: unit rows ``[sqrt(1 - w) * a, sqrt(w) * b]``, whose dot products are
+    ``(1 - w) * cos_a + w * cos_b``. Spans come from each encoder's own span embedding."""
+
+    def __init__(self, a: Encoder, b: Encoder, weight: float) -> None:
+        self.a, self.b, self.weight = a, b, weight
+        self.name = f"{a.name}+{b.name}@{weight}"
+        self.dim = a.dim + b.dim
+
+    def _join(self, rows_a: np.ndarray, rows_b: np.ndarray) -> np.ndarray:
+        return np.hstack([rows_a * math.sqrt(1 - self.weight), rows_b * math.sqrt(self.weight)]).astype(np.float32)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self._join(self.a.encode(texts), self.b.encode(texts))
+
+    def encode_spans(self, sentences: Sequence[str], spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        return self._join(embed_spans(self.a, sentences, spans), embed_spans(self.b, sentences, spans))
+
+
+def predict(documents: list, encoder: Encoder, params: ScoreParams) -> list[tuple[list[Bead], Ladder]]:
     options = AlignOptions(params=params)
     return [
         ([(b.src, b.tgt) for b in align_sentences(src, tgt, encoder, options)], gold) for src, tgt, gold in documents
@@ -87,7 +112,7 @@ def predict(documents: list, encoder: EmbeddingCache, params: ScoreParams) -> li
 
 def line(name: str, pairs: list) -> str:
     s = score(pairs)
-    return f"{name:44s} strict P/R/F1 {s.strict_precision:.3f}/{s.strict_recall:.3f}/{s.strict_f1:.3f}  lax F1 {s.lax_f1:.3f}"
+    return f"{name:44s} strict P/R/F1 {s.strict_precision:.4f}/{s.strict_recall:.4f}/{s.strict_f1:.4f}  lax F1 {s.lax_f1:.4f}"
 
 
 def search(documents: list, encoder: EmbeddingCache) -> tuple[ScoreParams, list]:
@@ -112,6 +137,8 @@ def search(documents: list, encoder: EmbeddingCache) -> tuple[ScoreParams, list]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--search", action="store_true", help="also tune the score weights on this set (slow)")
+    parser.add_argument("--with-e5", action="store_true", help="also mix in e5-small's similarities (slow)")
+    parser.add_argument("--cache-dir", type=Path, help="keep embeddings in this folder between runs")
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"skipped: {DATA} not found (the shared data set is needed)", file=sys.stderr)
@@ -122,7 +149,7 @@ def main() -> int:
     print(f"gold beads: {sum(map(len, golds))}, of which no monotonic aligner can produce {unreachable}")
     print(line("oracle (best any monotonic aligner can do)", [(oracle(len(s), len(t), g), g) for s, t, g in documents]))
 
-    encoder = EmbeddingCache(get_encoder("use"))
+    encoder = EmbeddingCache(get_encoder("use"), args.cache_dir)
     pairs = predict(documents, encoder, ScoreParams())
     print(line("aligner, default weights", pairs))
     on_unreachable = on_reachable = 0
@@ -140,6 +167,10 @@ def main() -> int:
     if args.search:
         params, tuned = search(documents, encoder)
         print(line(f"tuned on this set: skip={params.skip} length={params.length} merge={params.merge}", tuned))
+    if args.with_e5:
+        e5 = EmbeddingCache(get_encoder("e5-small"), args.cache_dir)
+        for weight in (0.2, 0.5, 0.8):
+            print(line(f"use and e5-small, e5 weight {weight}", predict(documents, Mixture(encoder, e5, weight), ScoreParams())))
     return 0
 
 
