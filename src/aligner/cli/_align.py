@@ -31,6 +31,7 @@ CacheDir = Annotated[
 MaxTotal = Annotated[
     int, typer.Option("--max-total", min=2, max=8, help="Most sentences in one bead, both sides together.")
 ]
+DEFAULT_MAX_TOTAL = AlignOptions.max_total
 
 
 class LadderFormat(str, Enum):
@@ -64,7 +65,7 @@ def align_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write instead of standard output.", show_default=False)
     ] = None,
-    max_total: MaxTotal = 5,
+    max_total: MaxTotal = DEFAULT_MAX_TOTAL,
     cache_dir: CacheDir = None,
     quiet: Quiet = False,
     verbose: Verbose = False,

@@ -35,7 +35,7 @@ from ..report import (
     write_report,
 )
 from ..tmx import read_tmx
-from ._align import CacheDir, MaxTotal, Model, load_encoder, options_from_flags
+from ._align import DEFAULT_MAX_TOTAL, CacheDir, MaxTotal, Model, load_encoder, options_from_flags
 from ._app import Quiet, Verbose, command, configure_logging, console
 from ._run import gather_documents
 
@@ -107,7 +107,7 @@ def batch_command(
     table: Annotated[
         TableFormat, typer.Option("--table", help="Format of each statement's table.")
     ] = TableFormat.parquet,
-    max_total: MaxTotal = 5,
+    max_total: MaxTotal = DEFAULT_MAX_TOTAL,
     cache_dir: CacheDir = None,
     no_http_cache: Annotated[bool, typer.Option("--no-http-cache", help="URL input: do not use the HTTP cache.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="URL input: seconds to wait for a server.")] = 30.0,
@@ -208,7 +208,7 @@ def report_command(
         str | None, typer.Option("--pivot", help="Language every other is aligned to (default: en if present).")
     ] = None,
     model: Model = "use",
-    max_total: MaxTotal = 5,
+    max_total: MaxTotal = DEFAULT_MAX_TOTAL,
     cache_dir: CacheDir = None,
     quiet: Quiet = False,
     verbose: Verbose = False,

@@ -17,7 +17,7 @@ from ..languages import CORE_LANGUAGES, normalize_lang, parse_lang_list
 from ..pipeline import OutputOptions, align_documents, all_pairs, check_pairs, write_alignment
 from ..sources import load_statement
 from ..types import Document, MultiAlignment
-from ._align import CacheDir, MaxTotal, Model, load_encoder, options_from_flags
+from ._align import DEFAULT_MAX_TOTAL, CacheDir, MaxTotal, Model, load_encoder, options_from_flags
 from ._app import Quiet, Verbose, command, configure_logging, console
 from ._fetch import Delay, NoCache, RespectRobots, Retries, Timeout, fetch_options_from_flags
 
@@ -139,7 +139,7 @@ def run_command(
         list[str] | None,
         typer.Option("--locale", help="TMX locale for a language, e.g. en=en-US (repeatable).", show_default=False),
     ] = None,
-    max_total: MaxTotal = 5,
+    max_total: MaxTotal = DEFAULT_MAX_TOTAL,
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
     http_cache_dir: Annotated[
