@@ -1,6 +1,6 @@
 """Align the 7 Text+Berg de-fr documents and score them against the gold (strict/lax P/R/F1).
 
-Usage: python benchmarks/align_textberg.py [--model use] [--model e5-small] [--json] [--cache-dir DIR]
+Usage: python benchmarks/align_textberg.py [--model use] [--model e5-small] [--json] [--cache-dir DIR] [--max-total N]
 Prints the scores and the whole-process wall time (model load included) per model. With --cache-dir
 embeddings are kept on disk (a second run then measures the search, not the model).
 Data: ../shared/data/textberg-de-fr (presegmented, one sentence per line).
@@ -49,12 +49,13 @@ def main() -> int:
     parser.add_argument("--model", action="append", help="encoder id (repeatable); default: use")
     parser.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     parser.add_argument("--cache-dir", type=Path, help="keep embeddings in this folder between runs")
+    parser.add_argument("--max-total", type=int, default=AlignOptions.max_total, help="most sentences in one bead")
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"skipped: {DATA} not found (the shared data set is needed)", file=sys.stderr)
         return 0
     for model in args.model or ["use"]:
-        result = run(model, AlignOptions(), args.cache_dir)
+        result = run(model, AlignOptions(max_total=args.max_total), args.cache_dir)
         if model == (args.model or ["use"])[0]:
             result["process_seconds"] = round(time.perf_counter() - START, 2)
         if args.json:
