@@ -104,7 +104,7 @@ def default_pair(langs: Sequence[str], pivot: str | None = None) -> tuple[str, s
     """The pivot (as ``align_multi`` chooses it) and the first other language."""
     if len(langs) < 2:
         raise AlignmentError(f"a heatmap needs two languages, got {', '.join(langs) or 'none'}")
-    first = pivot if pivot in langs else choose_pivot(langs)
+    first = pivot if pivot is not None and pivot in langs else choose_pivot(langs)
     return first, next(lang for lang in langs if lang != first)
 
 

@@ -105,8 +105,8 @@ def load_statement(sources: Sequence[str], langs: Sequence[str] | None = None) -
         else:
             named.append((normalize_lang(lang) if lang else None, path))
     documents: dict[str, Document] = {}
-    for lang, path in named:
-        doc = read_document(path, lang)
+    for declared, path in named:
+        doc = read_document(path, declared)
         if doc.lang in documents:
             raise InputError(f"two inputs for language {doc.lang}: {documents[doc.lang].source} and {path}")
         documents[doc.lang] = doc

@@ -143,7 +143,7 @@ def batch_command(
 
         def report(result: StatementResult) -> None:
             counts[result.status] += 1
-            progress.update(task, advance=1, **counts)
+            progress.update(task, advance=1, ok=counts["ok"], skipped=counts["skipped"], failed=counts["failed"])
             if result.status == "failed" and not as_json:
                 progress.console.print(f"[red]failed:[/] {result.name}: {result.error}", soft_wrap=True)
             elif quiet and not as_json:
