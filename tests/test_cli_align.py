@@ -138,6 +138,8 @@ def test_align_directory_instead_of_file(texts: Path) -> None:
         (["-s", "xx1", "-t", "de"], "not a language code: 'xx1'"),
         (["-s", "en", "-t", "zz"], "unknown language code: 'zz'"),
         (["-s", "en", "-t", "de", "--model", "nope"], "unknown model 'nope'; choose one of: use, e5-small"),
+        (["-s", "de", "-t", "en"], "en.txt: the text reads as 'en', expected 'de' (is it the right file for de?)"),
+        (["-s", "en", "-t", "fr", "--presegmented"], "de.txt: the text reads as 'de', expected 'fr'"),
     ],
 )
 def test_align_bad_option_values(texts: Path, flags: list[str], message: str) -> None:

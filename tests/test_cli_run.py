@@ -174,6 +174,11 @@ def test_run_explicit_files_and_languages(cache: str, museum: Path, tmp_path: Pa
         ([str(SAMPLES), "--locale", "en"], "--locale wants LL=LOCALE like en=en-US, got 'en'", 2),
         ([str(SAMPLES), "--pivot", "xx1"], "not a language code: 'xx1'", 2),
         (["--url", "en"], "--url wants LL=URL", 2),
+        (
+            [f"de={SAMPLES / 'en.txt'}", f"en={SAMPLES / 'de.txt'}"],
+            "en.txt: the text reads as 'en', expected 'de' (is it the right file for de?)",
+            2,
+        ),
     ],
 )
 def test_run_bad_arguments(cache: str, tmp_path: Path, args: list[str], message: str, exit_code: int) -> None:

@@ -106,3 +106,13 @@ def test_unreadable_file_is_one_line_and_non_zero_exit(statement: Path) -> None:
     result = runner.invoke(app, ["segment", str(statement), "--lang", "ru"])
     assert result.exit_code != 0
     assert result.stderr.strip() == f"error: {statement}: permission denied"
+
+
+def test_a_text_in_another_language_than_given_is_refused(statement: Path, tmp_path: Path) -> None:
+    out = tmp_path / "s.txt"
+    result = runner.invoke(app, ["segment", str(statement), "--lang", "de", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {statement}: the text reads as 'ru', expected 'de' (is it the right file for de?)"
+    ]
+    assert not out.exists()

@@ -12,6 +12,7 @@ from aligner.extract import (
     decode_html,
     detect_language,
     extract_html,
+    language_mismatch,
     parse_date,
     read_html_file,
 )
@@ -170,3 +171,11 @@ def test_detect_language_abstains_on_too_little_text() -> None:
 )
 def test_parse_date_in_five_languages(printed: str, iso: str) -> None:
     assert parse_date(printed) == iso
+
+
+def test_language_mismatch_names_the_language_a_text_reads_as() -> None:
+    german = "Der Minister sagte, dass die Regierung mit den Partnern nicht auf eine Lösung warten wird."
+    assert language_mismatch(german, "fr") == "the text reads as 'de', expected 'fr'"
+    assert language_mismatch(german, "de") is None
+    assert language_mismatch("Kazan, 2024", "fr") is None  # too little text to tell
+    assert language_mismatch(german, "sv") is None  # a language the detector cannot vouch for

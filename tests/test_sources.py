@@ -161,3 +161,19 @@ def test_document_json_round_trip(tmp_path: Path) -> None:
     minimal = Document(lang="de", paragraphs=("Ein Absatz.",))
     path.write_text(json.dumps(document_to_json(minimal)), encoding="utf-8")
     assert read_document(path) == Document(lang="de", paragraphs=("Ein Absatz.",), source=str(path))
+
+
+def test_a_file_given_as_the_wrong_language_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "statement.txt"
+    path.write_text("The ministers met in Moscow on Tuesday and said that they will meet again in the spring.\n")
+    with pytest.raises(LanguageError, match=r"statement\.txt: the text reads as 'en', expected 'de'"):
+        read_document(path, "de")
+    assert read_document(path, "en").lang == "en"
+
+
+def test_a_swapped_pair_in_a_statement_folder_is_refused(statement: Path) -> None:
+    (statement / "de.txt").rename(statement / "tmp.txt")
+    (statement / "en.html").rename(statement / "de.html")
+    (statement / "tmp.txt").rename(statement / "en.txt")
+    with pytest.raises(LanguageError, match="reads as"):
+        load_statement([str(statement)])

@@ -26,7 +26,7 @@ from lxml import etree, html
 from . import _xpaths as X
 from ._io import read_bytes
 from .errors import ExtractionError, LanguageError
-from .languages import normalize_lang
+from .languages import CORE_LANGUAGES, normalize_lang
 from .profiles import SiteProfile, page_profile, url_profile
 from .types import Document
 
@@ -228,10 +228,10 @@ def _drop_never_text(tree: etree._Element) -> None:
 def _drop_labelled_blocks(root: etree._Element) -> None:
     """Remove "Additional materials"-style blocks: the label and everything after it in its container."""
     for element in list(root.iter(etree.Element)):
-        if element.getparent() is None or _label(element.text_content()) not in _FURNITURE_LABELS:
+        if element.getparent() is None or (label := _label(element.text_content())) not in _FURNITURE_LABELS:
             continue
         while (parent := element.getparent()) is not None and parent is not root and (
-            _label(parent.text_content()) == _label(element.text_content())
+            _label(parent.text_content()) == label
         ):
             element = parent
         for sibling in [element, *element.itersiblings()]:
@@ -333,7 +333,7 @@ def _own_text(element: etree._Element) -> str:
 # --- metadata ----------------------------------------------------------------------------------
 
 
-def _first_text(elements: list[etree._Element]) -> str:
+def _first_text(elements: Iterable[etree._Element | str]) -> str:
     for element in elements:
         text = _normalize(element.text_content() if isinstance(element, etree._Element) else str(element))
         if text:
@@ -379,8 +379,9 @@ def extract_document(
     if profile is not None:
         title = _first_text(profile.title(tree)) or _generic_title(tree)
         date = _first_text(profile.date(tree)) or _generic_date(tree)
-        doc_number = _first_text(profile.doc_number(tree))
-        for element in [*profile.doc_number(tree), *profile.remove(tree)]:
+        numbers = profile.doc_number(tree)
+        doc_number = _first_text(numbers)
+        for element in [*numbers, *profile.remove(tree)]:
             _drop(element)
         paragraphs = _profile_paragraphs(tree, profile)
     else:
@@ -452,7 +453,17 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         "ont été notre leur",
     }.items()
 }
-_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def language_mismatch(text: str, lang: str) -> str | None:
+    """Why ``text`` is not in ``lang`` (it clearly reads as another language we detect), or None.
+
+    Only checked for the languages ``detect_language`` knows: it cannot vouch for any other.
+    """
+    if lang not in CORE_LANGUAGES:
+        return None
+    detected = detect_language(text)
+    return f"the text reads as {detected!r}, expected {lang!r}" if detected and detected != lang else None
 
 
 def detect_language(text: str) -> str | None:
@@ -460,7 +471,7 @@ def detect_language(text: str) -> str | None:
 
     Deliberately small: it only has to confirm or refute the language a page was expected in.
     """
-    words = [w.casefold() for w in _LETTERS.findall(text)]
+    words = [w.casefold() for w in _WORD.findall(text)]
     if len(words) < 5:
         return None
     cyrillic = sum(1 for w in words if _script(w[0]) == "cyrillic")

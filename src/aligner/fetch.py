@@ -12,6 +12,7 @@ set by one ``FetchOptions``; httpx errors become ``FetchError`` here and nowhere
 
 from __future__ import annotations
 
+import copy
 import email.utils
 import hashlib
 import json
@@ -35,7 +36,8 @@ from ._version import __version__
 from .errors import ExtractionError, FetchError, LanguageError, OutputError
 from .extract import (
     declared_language,
-    detect_language,
+    language_mismatch,
+    extract_document,
     extract_html,
     parse_date,
     parse_html,
@@ -312,11 +314,11 @@ def _describe(error: httpx.HTTPError) -> str:
         (httpx.RemoteProtocolError, "the server broke the HTTP protocol"),
         (httpx.ReadError, "connection lost while reading"),
     )
+    detail = str(error).splitlines()[0] if str(error) else ""
     for kind, text in kinds:
         if isinstance(error, kind):
-            detail = str(error).splitlines()[0] if str(error) else ""
             return f"{text} ({detail})" if detail and detail != text else text
-    return str(error).splitlines()[0] if str(error) else type(error).__name__
+    return detail or type(error).__name__
 
 
 def fetch_page(url: str, options: FetchOptions | None = None) -> bytes:
@@ -435,9 +437,8 @@ def _content_problem(doc: Document, lang: str, reference: Document | None) -> st
     declared = meta.get("declared_lang", "")
     if declared and declared != lang:
         return f"the page declares language {declared!r}, expected {lang!r}"
-    detected = detect_language(" ".join(doc.paragraphs))
-    if detected and detected != lang:
-        return f"the text reads as {detected!r}, expected {lang!r}"
+    if mismatch := language_mismatch(" ".join(doc.paragraphs), lang):
+        return mismatch
     if reference is None:
         return None
     if doc.doc_id and reference.doc_id and doc.doc_id != reference.doc_id:
@@ -494,7 +495,7 @@ def fetch_statement(
             if lead is None:
                 missing[lang] = unlisted.get(lang) or "no link to this language version found on the page"
                 continue
-            page, outcome = _fetch_version(http, lead, lang, reference)
+            page, outcome = _fetch_version(http, lead, lang, start, reference)
             urls[lang] = page.final_url if page else lead.url
             if page is not None:
                 raw[lang] = page.body
@@ -513,7 +514,7 @@ def fetch_statement(
 
 
 def _fetch_version(
-    http: _Http, lead: _Lead, lang: str, reference: Document | None
+    http: _Http, lead: _Lead, lang: str, start: _Page, reference: Document | None
 ) -> tuple[_Page | None, Document | str]:
     """The page downloaded for one language, and its document or the one-line reason it is unusable."""
     try:
@@ -521,31 +522,34 @@ def _fetch_version(
     except FetchError as error:
         return None, str(error)
     problem = _redirect_problem(page, lang)
-    if problem is None:
+    if problem is not None:
+        return page, f"{page.final_url}: {problem}"
+    if page is start and reference is not None and reference.lang == lang:
+        doc = reference  # the start page, already extracted in this language by _read_start
+    else:
         try:
             doc = extract_html(page.body, source=page.final_url, lang=lang, content_type=page.content_type)
         except (ExtractionError, LanguageError) as error:
             http.forget(lead.url)  # an interstitial today may be the statement tomorrow
             return page, str(error)
-        problem = _content_problem(doc, lang, reference)
-        if problem is None:
-            return page, doc
-    return page, f"{page.final_url}: {problem}"
+    problem = _content_problem(doc, lang, reference)
+    return (page, doc) if problem is None else (page, f"{page.final_url}: {problem}")
 
 
 def _read_start(start: _Page) -> tuple[Document | None, str, etree._Element | None]:
     """The start page's document (the reference for the others), language, and tree for discovery."""
+    on_scheme = url_profile(start.final_url)
+    scheme_lang = on_scheme[1].lang if on_scheme else ""
     try:
         tree = parse_html(start.body, start.content_type, source=start.final_url)
     except ExtractionError as error:
         log.warning("%s", error)
-        on_scheme = url_profile(start.final_url)
-        return None, on_scheme[1].lang if on_scheme else "", None
-    on_scheme = url_profile(start.final_url)
-    lang = declared_language(tree) or (on_scheme[1].lang if on_scheme else "")
+        return None, scheme_lang, None
+    lang = declared_language(tree) or scheme_lang
     try:
-        reference = extract_html(start.body, source=start.final_url, lang=lang or None,
-                                 content_type=start.content_type)
+        # Extraction strips the tree (switchers, navigation) that discovery still needs: extract a copy
+        # rather than decode and parse the page a second time.
+        reference = extract_document(copy.deepcopy(tree), source=start.final_url, lang=lang or None)
     except (ExtractionError, LanguageError) as error:
         log.warning("%s", error)  # the loop over languages reports it, and forgets the page
         return None, lang, tree

@@ -15,11 +15,12 @@ from typing import Any
 
 from ._io import read_text, split_paragraphs
 from .errors import InputError, LanguageError
-from .extract import read_html_file
+from .extract import language_mismatch, read_html_file
 from .languages import normalize_lang
 from .types import Document
 
-_SUFFIXES = (".txt", ".html", ".htm", ".json")
+#: Suffixes read from a statement directory, and which one wins when a language has several files.
+_PREFERENCE = {".json": 0, ".html": 1, ".htm": 1, ".txt": 2}
 _LANG_IN_NAME = re.compile(r"(?:^|[._-])([A-Za-z]{2}(?:[-_][A-Za-z]{2})?)$")
 
 
@@ -41,15 +42,23 @@ def read_document(path: str | Path, lang: str | None = None) -> Document:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
-        return read_html_file(path, lang)
-    if suffix == ".json":
-        return _document_from_json(path, lang)
-    if lang is None:
-        lang = _lang_from_name(path)
+        doc = read_html_file(path, lang)
+    elif suffix == ".json":
+        doc = _document_from_json(path, lang)
+    else:
+        lang = lang or _lang_from_name(path)
         if lang is None:
             raise LanguageError(f"{path}: cannot tell its language; name it like de.txt or pass de={path}")
-    paragraphs = split_paragraphs(read_text(path))
-    return Document(lang=lang, paragraphs=paragraphs, source=str(path))
+        doc = Document(lang=lang, paragraphs=split_paragraphs(read_text(path)), source=str(path))
+    check_language(" ".join(doc.paragraphs), doc.lang, path)
+    return doc
+
+
+def check_language(text: str, lang: str, path: str | Path) -> None:
+    """Refuse a file that clearly reads as another language than it is given as: swapped or mislabelled
+    inputs would otherwise align into a confident-looking but wrong memory."""
+    if mismatch := language_mismatch(text, lang):
+        raise LanguageError(f"{path}: {mismatch} (is it the right file for {lang}?)")
 
 
 def _document_from_json(path: Path, lang: str | None) -> Document:
@@ -96,7 +105,7 @@ def load_statement(sources: Sequence[str], langs: Sequence[str] | None = None) -
         raise InputError("no input given: pass a directory or files like de=de.txt en=en.txt")
     named: list[tuple[str | None, Path]] = []
     for source in sources:
-        lang, _, file = source.rpartition("=") if "=" in source else ("", "", source)
+        lang, _, file = source.rpartition("=")
         path = Path(file)
         if path.is_dir() and not lang:
             named.extend(_directory_files(path))
@@ -120,18 +129,17 @@ def load_statement(sources: Sequence[str], langs: Sequence[str] | None = None) -
     return list(documents.values())
 
 
-def _directory_files(directory: Path) -> list[tuple[str | None, Path]]:
+def _directory_files(directory: Path) -> list[tuple[str, Path]]:
     """Per-language files of a statement directory; a language with several files prefers JSON/HTML."""
     chosen: dict[str, Path] = {}
-    rank = {".json": 0, ".html": 1, ".htm": 1, ".txt": 2}
     for path in sorted(directory.iterdir()):
-        if not path.is_file() or path.suffix.lower() not in _SUFFIXES or path.name.startswith("."):
+        if not path.is_file() or path.suffix.lower() not in _PREFERENCE or path.name.startswith("."):
             continue
         lang = _lang_from_name(path)
         if lang is None:
             continue
-        if lang not in chosen or rank[path.suffix.lower()] < rank[chosen[lang].suffix.lower()]:
+        if lang not in chosen or _PREFERENCE[path.suffix.lower()] < _PREFERENCE[chosen[lang].suffix.lower()]:
             chosen[lang] = path
     if not chosen:
         raise InputError(f"{directory}: no per-language files (expected names like de.txt, en.html, ru.json)")
-    return [(lang, path) for lang, path in chosen.items()]
+    return list(chosen.items())

@@ -15,6 +15,7 @@ from ..embed import EmbeddingCache, Encoder, available_models, get_encoder
 from ..evaluate import format_ladder, ladder_pairs, score
 from ..languages import normalize_lang
 from ..segment import segment
+from ..sources import check_language
 from ..types import Alignment, Document, SegmentedDocument
 from ._app import Quiet, Verbose, command, configure_logging, emit
 
@@ -85,6 +86,7 @@ def align_command(
 
 def _read_side(path: Path, lang: str, presegmented: bool) -> SegmentedDocument:
     text = read_text(path)
+    check_language(text, lang, path)
     if presegmented:
         # Line k is sentence k, blank lines included, so that ladder indices match the file's lines.
         return SegmentedDocument(lang=lang, paragraphs=(tuple(line.strip() for line in text.splitlines()),),

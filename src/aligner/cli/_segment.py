@@ -10,6 +10,7 @@ import typer
 from .._io import read_text, split_paragraphs
 from ..languages import normalize_lang
 from ..segment import segment
+from ..sources import check_language
 from ..types import Document, SegmentedDocument
 from ._app import Quiet, Verbose, command, configure_logging, emit
 
@@ -39,7 +40,9 @@ def segment_command(
     """
     configure_logging(quiet, verbose)
     code = normalize_lang(lang)  # a bad code fails before a large file is read
-    document = Document(lang=code, paragraphs=split_paragraphs(read_text(input)), source=str(input))
+    text = read_text(input)
+    check_language(text, code, input)
+    document = Document(lang=code, paragraphs=split_paragraphs(text), source=str(input))
     result = segment(document)
     done = f"{len(result.sentences)} sentences in {len(result.paragraphs)} paragraphs"
     emit(_sentence_lines(result), output, done, quiet)
