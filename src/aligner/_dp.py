@@ -24,9 +24,10 @@ class ScoreParams:
     """Weights of the bead score; defaults are tuned on Text+Berg (see benchmarks/align_textberg.py).
 
     A linked bead ``(a, b)`` scores ``sim - length * dlen**2 - merge * (a + b - 2)``, where ``sim``
-    is the cosine of the two span embeddings (``calibrated`` to the default encoder's scale) and ``dlen`` the log character-length ratio minus the
-    document's. Scores add up per bead, not per sentence, so a merge must earn more than the 1-1
-    beads it replaces. An unlinked sentence scores ``skip``.
+    is the cosine of the two span embeddings (``calibrated`` to the default encoder's scale) and
+    ``dlen`` the log character-length ratio minus the document's. Scores add up per bead, not per
+    sentence, so a merge must earn more than the 1-1 beads it replaces. An unlinked sentence scores
+    ``skip``.
     """
 
     skip: float = -0.1

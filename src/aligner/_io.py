@@ -21,10 +21,16 @@ from .errors import InputError, OutputError
 #: Largest input file read, in bytes (a very long book is ~10 MB).
 MAX_INPUT_BYTES = 200 * 1024 * 1024
 
+_PART_SUFFIX = ".part"
+
+#: Names of the temporary files of ``atomic_writer``/``atomic_write_path``; one is left behind only
+#: when the process is killed, so whoever owns a folder can sweep them.
+PARTIAL_GLOB = f".*{_PART_SUFFIX}"
+
 
 def read_bytes(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "text file") -> bytes:
     """The bytes of a file (``"-"`` for stdin), or a one-line InputError saying what is wrong with it."""
-    name = "standard input" if str(path) == "-" else str(path)
+    name = _display_name(path)
     too_large = InputError(f"{name}: larger than {max_bytes // (1024 * 1024)} MB")
     try:
         if str(path) == "-":
@@ -49,7 +55,7 @@ def read_bytes(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
     """Read a UTF-8 text file (``"-"`` for stdin), NFC-normalised, with a one-line error on bad input."""
-    name = "standard input" if str(path) == "-" else str(path)
+    name = _display_name(path)
     data = read_bytes(path, max_bytes=max_bytes)
     if b"\x00" in data[:65536]:
         raise InputError(f"{name}: binary data, expected UTF-8 text")
@@ -60,6 +66,10 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
     if not text.strip():
         raise InputError(f"{name}: empty, no text to process")
     return unicodedata.normalize("NFC", text)
+
+
+def _display_name(path: str | Path) -> str:
+    return "standard input" if str(path) == "-" else str(path)
 
 
 def split_paragraphs(text: str) -> tuple[str, ...]:
@@ -96,7 +106,7 @@ def atomic_write_path(path: str | Path) -> contextlib.AbstractContextManager[Pat
 def _atomic_path(target: Path) -> Iterator[Path]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_PART_SUFFIX, dir=target.parent)
         os.close(fd)
     except OSError as error:
         raise OutputError(f"{target}: cannot write ({error.strerror or error})") from None

@@ -77,13 +77,14 @@ def align_sentences(
     max_span = options.max_total - 1
     src_spans = _span_embeddings(encoder, src, max_span)
     tgt_spans = _span_embeddings(encoder, tgt, max_span)
-    lo, hi = _band(src_spans[1][1:], tgt_spans[1][1:], options)
+    src_sentences, tgt_sentences = src_spans[1][1:], tgt_spans[1][1:]  # one row per sentence
+    lo, hi = _band(src_sentences, tgt_sentences, options)
     src_side = _side(src, src_spans, src_paragraph_starts)
     tgt_side = _side(tgt, tgt_spans, tgt_paragraph_starts)
     # The document's length ratio says how much longer this language runs; clipped, because when one
     # side has content the other lacks, the ratio says more about that than about the languages.
     log_ratio = float(np.clip(np.log((src_side.length_cum[-1] + 1.0) / (tgt_side.length_cum[-1] + 1.0)), -0.5, 0.5))
-    baseline = _unrelated_similarity(src_spans[1][1:], tgt_spans[1][1:])
+    baseline = _unrelated_similarity(src_sentences, tgt_sentences)
     path = _dp.align_band(
         src_side, tgt_side, lo, hi, _dp.bead_types(options.max_total), options.params, log_ratio, baseline
     )
@@ -145,11 +146,11 @@ def _bead(
 
 def _warn_if_unrelated(beads: list[Bead]) -> None:
     linked = [b.score for b in beads if b.src and b.tgt]
-    if linked and float(np.mean(linked)) < UNRELATED_BELOW:
-        log.warning(
-            "mean similarity %.2f is very low: the texts may not be translations of each other",
-            float(np.mean(linked)),
-        )
+    if not linked:
+        return
+    mean = float(np.mean(linked))
+    if mean < UNRELATED_BELOW:
+        log.warning("mean similarity %.2f is very low: the texts may not be translations of each other", mean)
 
 
 def _band(

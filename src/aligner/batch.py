@@ -39,14 +39,15 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
-from ._io import atomic_write_path, atomic_writer, read_text
+from ._io import PARTIAL_GLOB, atomic_write_path, atomic_writer, read_text
 from .align import AlignOptions
 from .embed import EmbeddingCache, Encoder, available_cores, get_encoder
-from .errors import AlignerError, InputError
+from .errors import AlignerError, InputError, first_line
 from .fetch import FetchOptions, fetch_statement
 from .languages import CORE_LANGUAGES
 from .pipeline import OutputOptions, align_documents, write_alignment
 from .sources import document_to_json, load_statement
+from .table import TableFormat
 from .tmx import MergeSummary, merge_tmx
 from .types import Document, MultiAlignment
 
@@ -55,7 +56,6 @@ __all__ = ["BatchOptions", "BatchResult", "StatementJob", "StatementResult", "re
 log = logging.getLogger("aligner.batch")
 
 Status = Literal["ok", "failed", "skipped"]
-TableFormat = Literal["parquet", "tsv"]
 
 MARKER = "result.json"
 TMX_NAME = "aligned.tmx"
@@ -77,7 +77,7 @@ class StatementJob:
 
     @property
     def is_url(self) -> bool:
-        return self.source.lower().startswith(("http://", "https://"))
+        return _is_url(self.source)
 
 
 @dataclass(frozen=True)
@@ -177,13 +177,17 @@ def read_batch_input(path: str | Path) -> list[StatementJob]:
         url = line.strip()
         if not url or url.startswith("#"):
             continue
-        if not url.lower().startswith(("http://", "https://")) or not urlsplit(url).hostname:
+        if not _is_url(url) or not urlsplit(url).hostname:
             raise InputError(f"{path}: line {number}: not an http(s) URL: {url[:80]!r}")
         job = StatementJob(_url_name(url), url)
         jobs.setdefault(job.name, job)  # the same URL twice is one statement
     if not jobs:
         raise InputError(f"{path}: no URLs (expected one http(s) URL a line; # starts a comment)")
     return list(jobs.values())
+
+
+def _is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
 
 
 def _folder_jobs(directory: Path) -> list[StatementJob]:
@@ -344,7 +348,7 @@ class _Worker:
             except Exception as error:  # noqa: BLE001 - one bad statement must not stop a batch of thousands
                 _remove_outputs(folder)
                 log.debug("%s failed", job.name, exc_info=True)
-                message = str(error) if isinstance(error, AlignerError) else _first_line(error)
+                message = str(error) if isinstance(error, AlignerError) else first_line(error)
                 return StatementResult(job.name, job.source, "failed", warnings=tuple(warnings),
                                        error=message, elapsed=round(time.perf_counter() - start, 3))
         result = _ok_result(job, multi, missing, (*missing.values(), *warnings), outputs,
@@ -430,10 +434,10 @@ def _remove_outputs(folder: Path) -> None:
 
 
 def _remove_partial_files(outdir: Path) -> None:
-    """Temporary files of a run that was killed before it could clean up (``atomic_writer`` names them ``.*.part``)."""
+    """Temporary files of a run that was killed before ``atomic_writer`` could clean up."""
     if outdir.is_dir():
-        for leftover in [*outdir.glob(".*.part"), *outdir.glob("statements/*/.*.part"),
-                         *outdir.glob(f"statements/*/{DOCUMENTS_DIR}/.*.part")]:
+        for leftover in [*outdir.glob(PARTIAL_GLOB), *outdir.glob(f"statements/*/{PARTIAL_GLOB}"),
+                         *outdir.glob(f"statements/*/{DOCUMENTS_DIR}/{PARTIAL_GLOB}")]:
             leftover.unlink(missing_ok=True)
 
 
@@ -455,8 +459,8 @@ def _conclude(results: tuple[StatementResult, ...], outdir: Path) -> BatchResult
 
 def summary_frame(results: Sequence[StatementResult]) -> pl.DataFrame:
     """One row per statement, flat columns only (so CSV and Parquet hold the same): ``sentences_LL`` per language."""
-    langs = list(dict.fromkeys([*CORE_LANGUAGES, *(lang for r in results for lang, _ in r.sentences)]))
-    langs = [lang for lang in langs if any(lang in dict(r.sentences) for r in results)]
+    found = dict.fromkeys(lang for r in results for lang, _ in r.sentences)
+    langs = [lang for lang in dict.fromkeys([*CORE_LANGUAGES, *found]) if lang in found]
     rows = []
     for r in results:
         counts = dict(r.sentences)
@@ -518,8 +522,3 @@ def _captured_warnings() -> Iterator[list[str]]:
     finally:
         logger.handlers[:], logger.propagate = saved[0], saved[2]
         logger.setLevel(saved[1])
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__

@@ -24,13 +24,13 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol, Self, runtime_checkable
+from typing import Any, NamedTuple, Protocol, Self, TypeGuard, runtime_checkable
 from urllib.parse import urlsplit
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import AlignerError, ModelError, OutputError, UnknownModelError
+from .errors import AlignerError, ModelError, OutputError, UnknownModelError, first_line
 
 __all__ = [
     "EmbeddingCache",
@@ -92,7 +92,6 @@ def get_encoder(name: str = "use", *, threads: int | None = None) -> Encoder:
     """
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
         raise ModelError(f"threads must be a positive integer, got {threads!r}")
-    n_threads = threads or available_cores()
     key = name.strip()
     if key[:3].lower() == _ST_PREFIX:
         target = key[3:].strip()
@@ -102,7 +101,7 @@ def get_encoder(name: str = "use", *, threads: int | None = None) -> Encoder:
     spec = _ALIASES.get(key.lower())
     if spec is None or spec.factory is None:
         raise UnknownModelError(f"unknown model {name!r}; choose one of: {', '.join(_CHOICES)}")
-    return spec.factory(n_threads)
+    return spec.factory(threads or available_cores())
 
 
 def available_models() -> list[ModelInfo]:
@@ -124,7 +123,7 @@ def embed_spans(encoder: Encoder, sentences: Sequence[str], spans: Sequence[Span
     """Embed each run ``sentences[a:b]``: composed when the encoder can, else by encoding the joined text."""
     _check_spans(spans, len(sentences))
     if _is_span_encoder(encoder):
-        return encoder.encode_spans(sentences, spans)  # type: ignore[attr-defined]
+        return encoder.encode_spans(sentences, spans)
     return encoder.encode([" ".join(sentences[a:b]) for a, b in spans])
 
 
@@ -795,7 +794,7 @@ class _SentenceTransformerEncoder:
                 raise ModelError(
                     "sentence-transformers is not installed; pip install 'aligner[transformers]'"
                 ) from None
-            raise ModelError(f"sentence-transformers cannot be imported: {_first_line(error)}") from None
+            raise ModelError(f"sentence-transformers cannot be imported: {first_line(error)}") from None
         if self.threads is not None:
             torch.set_num_threads(self.threads)
         try:
@@ -803,7 +802,7 @@ class _SentenceTransformerEncoder:
             self._model = SentenceTransformer(self.target, device="cpu", local_files_only=True)
         except Exception as error:  # noqa: BLE001 - hub, file and format errors all mean "cannot load"
             if self._is_local:
-                raise ModelError(f"{self.name}: cannot load this folder: {_first_line(error)}") from None
+                raise ModelError(f"{self.name}: cannot load this folder: {first_line(error)}") from None
             self._model = self._download(SentenceTransformer)
         return self._model
 
@@ -823,7 +822,7 @@ class _SentenceTransformerEncoder:
         try:
             return loader(self.target, device="cpu")
         except Exception as error:  # noqa: BLE001
-            raise ModelError(f"{self.name}: cannot load this model: {_first_line(error)}") from None
+            raise ModelError(f"{self.name}: cannot load this model: {first_line(error)}") from None
 
 
 # ---------- registry ----------
@@ -889,7 +888,7 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _is_span_encoder(encoder: object) -> bool:
+def _is_span_encoder(encoder: object) -> TypeGuard[SpanEncoder]:
     """``isinstance(encoder, SpanEncoder)`` without touching ``dim`` (which loads a st: model on Python 3.11)."""
     return callable(getattr(encoder, "encode_spans", None))
 
@@ -924,12 +923,7 @@ def _model_errors(name: str) -> Iterator[None]:
     except AlignerError:
         raise
     except Exception as error:  # noqa: BLE001 - third-party code raises anything
-        raise ModelError(f"{name}: {_first_line(error)}") from None
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+        raise ModelError(f"{name}: {first_line(error)}") from None
 
 
 def _text_key(text: str) -> bytes:

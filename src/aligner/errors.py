@@ -17,6 +17,12 @@
 from __future__ import annotations
 
 
+def first_line(error: BaseException) -> str:
+    """A foreign exception as one line for the user: its type and the first line of its message."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
 class AlignerError(Exception):
     """Base class; ``str(error)`` is a complete one-line message."""
 

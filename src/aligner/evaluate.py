@@ -67,19 +67,22 @@ def read_ladder(path: str | Path) -> list[tuple[tuple[int, ...], tuple[int, ...]
 
 def score(pairs: Iterable[tuple[Ladder, Ladder]]) -> Scores:
     """Pooled strict/lax scores for ``(predicted, gold)`` ladders, one pair per document."""
-    precision = [0, 0, 0, 0]  # strict hits, strict total, lax hits, lax total
-    recall = [0, 0, 0, 0]
+    precision = [0, 0, 0]  # strict hits, lax hits, beads judged
+    recall = [0, 0, 0]
     for predicted, gold in pairs:
         _add(precision, _hits(predicted, gold))
-        linked_pred = [b for b in predicted if b[0] and b[1]]
-        linked_gold = [b for b in gold if b[0] and b[1]]
-        _add(recall, _hits(linked_gold, linked_pred))
-    sp, lp = _ratio(precision[0], precision[1]), _ratio(precision[2], precision[3])
-    sr, lr = _ratio(recall[0], recall[1]), _ratio(recall[2], recall[3])
+        _add(recall, _hits(_linked(gold), _linked(predicted)))
+    sp, lp = _ratio(precision[0], precision[2]), _ratio(precision[1], precision[2])
+    sr, lr = _ratio(recall[0], recall[2]), _ratio(recall[1], recall[2])
     return Scores(sp, sr, _f1(sp, sr), lp, lr, _f1(lp, lr))
 
 
-def _hits(test: Ladder, reference: Ladder) -> tuple[int, int, int, int]:
+def _linked(ladder: Ladder) -> Ladder:
+    """The beads with both sides non-empty: recall leaves insertions and deletions out."""
+    return [b for b in ladder if b[0] and b[1]]
+
+
+def _hits(test: Ladder, reference: Ladder) -> tuple[int, int, int]:
     """How many beads of ``test`` match ``reference`` strictly and laxly, and how many were judged."""
     exact = {(tuple(s), tuple(t)) for s, t in reference}
     links = {(s, t) for src, tgt in reference for s in src for t in tgt}
@@ -93,10 +96,10 @@ def _hits(test: Ladder, reference: Ladder) -> tuple[int, int, int, int]:
             lax += 1
         elif any((s, t) in links for s in src for t in tgt):
             lax += 1
-    return strict, total, lax, total
+    return strict, lax, total
 
 
-def _add(acc: list[int], counts: tuple[int, int, int, int]) -> None:
+def _add(acc: list[int], counts: tuple[int, int, int]) -> None:
     for k, v in enumerate(counts):
         acc[k] += v
 

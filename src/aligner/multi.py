@@ -70,13 +70,13 @@ def _merge(
 ) -> list[Unit]:
     n = len(pivot_doc.sentences)
     # A pivot sentence starts a new unit unless some bead (in any language) also holds its predecessor.
-    starts_unit = np.ones(n + 1, dtype=bool)
+    starts_unit = np.ones(n, dtype=bool)
     for alignment in pairwise.values():
         for bead in alignment.beads:
             if len(bead.src) > 1:
                 starts_unit[bead.src[1] : bead.src[-1] + 1] = False
-    group_of = np.cumsum(starts_unit[:n]) - 1 if n else np.zeros(0, dtype=np.int64)
-    groups = int(group_of[-1]) + 1 if n else 0
+    group_of = np.cumsum(starts_unit) - 1
+    groups = int(starts_unit.sum())
 
     members: list[dict[str, list[int]]] = [{pivot_doc.lang: []} for _ in range(groups)]
     scores: list[list[float]] = [[] for _ in range(groups)]
@@ -105,23 +105,22 @@ def _merge(
             last_group = group
         orphans.setdefault(last_group, []).extend((lang, j) for j in pending)
 
-    order = [d.lang for d in docs]
-    units: list[Unit] = list(_orphan_units(order, orphans.get(-1, []), docs, encoder, options))
+    sentences = {d.lang: d.sentences for d in docs}  # in language order
+    units: list[Unit] = list(_orphan_units(sentences, orphans.get(-1, []), encoder, options))
     for g in range(groups):
         units.append(
             Unit(
-                members=tuple((lang, tuple(members[g].get(lang, ()))) for lang in order),
+                members=tuple((lang, tuple(members[g].get(lang, ()))) for lang in sentences),
                 score=round(float(np.mean(scores[g])), 4) if scores[g] else 0.0,
             )
         )
-        units.extend(_orphan_units(order, orphans.get(g, []), docs, encoder, options))
+        units.extend(_orphan_units(sentences, orphans.get(g, []), encoder, options))
     return units
 
 
 def _orphan_units(
-    order: Sequence[str],
+    sentences: dict[str, tuple[str, ...]],
     orphans: list[tuple[str, int]],
-    docs: Sequence[SegmentedDocument],
     encoder: Encoder,
     options: AlignOptions | None,
 ) -> Iterator[Unit]:
@@ -129,7 +128,9 @@ def _orphan_units(
 
     When several languages have such sentences there, they may translate each other (only the
     pivot left something out), so they are aligned among themselves like a small statement.
+    ``sentences`` holds every language's sentences, in the units' language order.
     """
+    order = tuple(sentences)
     by_lang: dict[str, list[int]] = {}
     for lang, index in orphans:
         by_lang.setdefault(lang, []).append(index)
@@ -138,7 +139,6 @@ def _orphan_units(
             for index in indices:
                 yield Unit(members=tuple((x, (index,) if x == lang else ()) for x in order), score=0.0)
         return
-    sentences = {d.lang: d.sentences for d in docs}
     sub_docs = [
         SegmentedDocument(lang=lang, paragraphs=(tuple(sentences[lang][i] for i in indices),))
         for lang, indices in by_lang.items()
@@ -162,25 +162,25 @@ def bitext(
     again for this pair by aligning just their sentences, never across a unit boundary.
     """
     src_doc, tgt_doc = multi.doc(src_lang), multi.doc(tgt_lang)
+    src_sentences, tgt_sentences = src_doc.sentences, tgt_doc.sentences  # a property: builds the tuple each read
     beads: list[Bead] = []
     for unit in multi.units:
         src, tgt = unit.indices(src_lang), unit.indices(tgt_lang)
         if encoder is not None and len(src) > 1 and len(tgt) > 1:
-            beads.extend(_split(src_doc, tgt_doc, src, tgt, encoder, options))
+            beads.extend(_split(src_sentences, tgt_sentences, src, tgt, encoder, options))
         elif src or tgt:
             beads.append(Bead(src, tgt, unit.score if src and tgt else 0.0))
     return Alignment(src=src_doc, tgt=tgt_doc, beads=tuple(beads), model=multi.model)
 
 
 def _split(
-    src_doc: SegmentedDocument,
-    tgt_doc: SegmentedDocument,
+    src_sentences: Sequence[str],
+    tgt_sentences: Sequence[str],
     src: tuple[int, ...],
     tgt: tuple[int, ...],
     encoder: Encoder,
     options: AlignOptions | None,
 ) -> list[Bead]:
-    local = align_sentences(
-        [src_doc.sentences[i] for i in src], [tgt_doc.sentences[j] for j in tgt], encoder, options
-    )
+    """One unit's beads for this pair, from aligning just its sentences."""
+    local = align_sentences([src_sentences[i] for i in src], [tgt_sentences[j] for j in tgt], encoder, options)
     return [Bead(tuple(src[i] for i in b.src), tuple(tgt[j] for j in b.tgt), b.score) for b in local]

@@ -6,7 +6,7 @@ the same way everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
@@ -18,7 +18,13 @@ from .errors import AlignmentError, LanguageError, OutputError
 from .multi import align_multi, bitext
 from .segment import segment
 from .table import multi_to_frame, write_table
-from .tmx import ALL_LANGUAGES, units_from_bitext, units_from_multi, write_tmx
+from .tmx import (
+    ALL_LANGUAGES,
+    TranslationUnit,
+    units_from_bitext,
+    units_from_multi,
+    write_tmx,
+)
 from .types import Document, MultiAlignment
 
 OutputFormat = Literal["tmx", "tsv", "parquet"]
@@ -72,39 +78,31 @@ def write_alignment(
     is given (see ``multi.bitext``).
     """
     output = Path(output)
-    if options.pairs:
-        check_pairs(options.pairs, multi.langs)
-        written = []
-        for src, tgt in options.pairs:
-            path = output.with_name(f"{output.stem}.{src}-{tgt}{output.suffix}")
-            _write_one(multi, path, options, (src, tgt), encoder)
-            written.append(path)
-        return written
-    _write_one(multi, output, options, None, encoder)
-    return [output]
-
-
-def _write_one(
-    multi: MultiAlignment,
-    path: Path,
-    options: OutputOptions,
-    pair: tuple[str, str] | None,
-    encoder: Encoder | None,
-) -> None:
+    check_pairs(options.pairs, multi.langs)
+    targets: list[tuple[Path, tuple[str, str] | None]] = [
+        (output.with_name(f"{output.stem}.{src}-{tgt}{output.suffix}"), (src, tgt)) for src, tgt in options.pairs
+    ] or [(output, None)]
     if options.format == "tmx":
-        if pair:
-            units = units_from_bitext(
-                bitext(multi, *pair, encoder), min_score=options.min_score, keep_unpaired=options.keep_unpaired
-            )
-        else:
-            units = units_from_multi(multi, min_score=options.min_score, keep_unpaired=options.keep_unpaired)
-        write_tmx(path, units, srclang=pair[0] if pair else ALL_LANGUAGES, locales=options.locales)
+        for path, pair in targets:
+            units = _tmx_units(multi, pair, options, encoder)
+            write_tmx(path, units, srclang=pair[0] if pair else ALL_LANGUAGES, locales=options.locales)
     elif options.format in ("tsv", "parquet"):
-        frame = multi_to_frame(multi)
-        if pair:
-            frame = frame.filter(frame["lang"].is_in(list(pair)))
+        frame = multi_to_frame(multi)  # once for every pair: each file is a selection of its rows
         if options.min_score is not None:
             frame = frame.filter(frame["score"] >= options.min_score)
-        write_table(frame, path, options.format)
+        for path, pair in targets:
+            write_table(frame.filter(frame["lang"].is_in(list(pair))) if pair else frame, path, options.format)
     else:
         raise OutputError(f"unknown output format {options.format!r} (choose tmx, tsv or parquet)")
+    return [path for path, _ in targets]
+
+
+def _tmx_units(
+    multi: MultiAlignment, pair: tuple[str, str] | None, options: OutputOptions, encoder: Encoder | None
+) -> Iterator[TranslationUnit]:
+    """All units, or one pair's, each unit split finer for the pair when ``encoder`` is given."""
+    if pair is None:
+        return units_from_multi(multi, min_score=options.min_score, keep_unpaired=options.keep_unpaired)
+    return units_from_bitext(
+        bitext(multi, *pair, encoder), min_score=options.min_score, keep_unpaired=options.keep_unpaired
+    )

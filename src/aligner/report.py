@@ -27,7 +27,7 @@ from ._io import atomic_writer
 from .embed import Encoder
 from .errors import AlignmentError, OutputError
 from .multi import bitext, choose_pivot
-from .tmx import TranslationUnit
+from .tmx import TranslationUnit, translation_units
 from .types import Bead, MultiAlignment
 
 if TYPE_CHECKING:
@@ -186,7 +186,6 @@ def alignment_report(multi: MultiAlignment, encoder: Encoder, options: ReportOpt
     """The page for a fresh alignment: every unit side by side and the heatmap of ``options.pair``."""
     options = options or ReportOptions()
     src, tgt = options.pair or default_pair(multi.langs)
-    _check_pair(multi, src, tgt)
     fig = plot_heatmap(similarity_matrix(multi, src, tgt, encoder), bitext(multi, src, tgt).beads, src, tgt)
     png = _png(fig)
     width, height = png_size(png)
@@ -196,14 +195,7 @@ def alignment_report(multi: MultiAlignment, encoder: Encoder, options: ReportOpt
         f"<figcaption class=note>Rows: {_e(src)} sentences; columns: {_e(tgt)} sentences. Red boxes are the "
         "aligned units, white crosses sentences without a counterpart.</figcaption></figure>"
     )
-    rows = [
-        _Row(
-            texts=tuple(multi.text(unit, lang) if unit.indices(lang) else None for lang in multi.langs),
-            score=unit.score,
-            kind=unit.kind,
-        )
-        for unit in multi.units
-    ]
+    rows = [_Row(_texts(tu, multi.langs), unit.score, unit.kind) for unit, tu in translation_units(multi)]
     counts = {d.lang: len(d.sentences) for d in multi.docs}
     sources = [f"{d.lang}: {d.source}" for d in multi.docs if d.source]
     return _page(multi.langs, rows, options, heatmap, counts, sources, f"model {multi.model}", (src, tgt))
@@ -217,14 +209,7 @@ def tmx_report(units: Iterable[TranslationUnit], options: ReportOptions | None =
     options = options or ReportOptions()
     units = list(units)
     langs = tuple(dict.fromkeys(lang for tu in units for lang in tu.langs))
-    rows = [
-        _Row(
-            texts=tuple(tu.text(lang) if lang in tu.langs else None for lang in langs),
-            score=tu.score,
-            kind=tu.prop("x-bead") or "",
-        )
-        for tu in units
-    ]
+    rows = [_Row(_texts(tu, langs), tu.score, tu.prop("x-bead") or "") for tu in units]
     note = (
         "<p class=note>No similarity heatmap: a TMX file holds the aligned texts but not the sentence "
         "embeddings or the sentence-by-sentence split. Run <code>aligner report</code> on the statement's "
@@ -237,6 +222,12 @@ def write_report(page: str, path: str | Path) -> None:
     """Write the page atomically (UTF-8)."""
     with atomic_writer(path) as handle:
         handle.write(page)
+
+
+def _texts(tu: TranslationUnit, langs: Sequence[str]) -> tuple[str | None, ...]:
+    """The unit's text in each language; None where it has none (the TMX leaves that variant out)."""
+    present = tu.langs
+    return tuple(tu.text(lang) if lang in present else None for lang in langs)
 
 
 def _check_pair(multi: MultiAlignment, src: str, tgt: str) -> None:

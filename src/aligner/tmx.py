@@ -19,8 +19,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from ._version import __version__
 from ._io import atomic_write_path
+from ._version import __version__
 from .errors import AlignmentError, LanguageError, OutputError, TMXError
 from .languages import locale_for, normalize_lang
 from .types import Alignment, MultiAlignment, SegmentedDocument, Unit

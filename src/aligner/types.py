@@ -7,6 +7,7 @@ Everything here is frozen so a stage can never change what an earlier one produc
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 
@@ -37,8 +38,9 @@ class SegmentedDocument:
     doc_id: str = ""
     date: str = ""
 
-    @property
+    @functools.cached_property
     def sentences(self) -> tuple[str, ...]:
+        """All sentences in order; computed once, as callers index it per unit (``MultiAlignment.text``)."""
         return tuple(s for p in self.paragraphs for s in p)
 
     @property

@@ -22,7 +22,6 @@ from rich.progress import (
 )
 
 from ..batch import BatchOptions, StatementResult, read_batch_input, run_batch
-from ..errors import LanguageError
 from ..fetch import FetchOptions
 from ..languages import normalize_lang, parse_lang_list
 from ..pipeline import align_documents
@@ -37,7 +36,8 @@ from ..report import (
 from ..tmx import read_tmx
 from ._align import DEFAULT_MAX_TOTAL, CacheDir, MaxTotal, Model, load_encoder, options_from_flags
 from ._app import Quiet, Verbose, command, configure_logging, console
-from ._run import gather_documents
+from ._fetch import Timeout, fetch_options_from_flags
+from ._run import Langs, Pivot, gather_documents, lang_pair
 
 
 class TableFormat(str, Enum):
@@ -54,7 +54,7 @@ def batch_options_from_flags(
     max_total: int,
     cache_dir: Path | None,
     no_http_cache: bool,
-    timeout: float,
+    timeout: float | None,
 ) -> BatchOptions:
     """The one place where ``aligner batch`` flags become ``BatchOptions``."""
     return BatchOptions(
@@ -64,7 +64,7 @@ def batch_options_from_flags(
         threads=threads,
         table_format=table.value,  # type: ignore[arg-type]
         align=options_from_flags(max_total),
-        fetch=FetchOptions(use_cache=not no_http_cache, timeout=timeout),
+        fetch=fetch_options_from_flags(no_http_cache, None, True, timeout, None, None),
         cache_dir=cache_dir,
     )
 
@@ -101,16 +101,14 @@ def batch_command(
                      show_default=False),
     ] = None,
     model: Model = "use",
-    langs: Annotated[
-        str | None, typer.Option("--langs", help="Languages to use, e.g. de,en,es,ru,fr (default: all found).")
-    ] = None,
+    langs: Langs = None,
     table: Annotated[
         TableFormat, typer.Option("--table", help="Format of each statement's table.")
     ] = TableFormat.parquet,
     max_total: MaxTotal = DEFAULT_MAX_TOTAL,
     cache_dir: CacheDir = None,
     no_http_cache: Annotated[bool, typer.Option("--no-http-cache", help="URL input: do not use the HTTP cache.")] = False,
-    timeout: Annotated[float, typer.Option("--timeout", help="URL input: seconds to wait for a server.")] = 30.0,
+    timeout: Timeout = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on standard output.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar: one log line per statement.")] = False,
     verbose: Verbose = False,
@@ -175,13 +173,6 @@ def batch_command(
         raise typer.Exit(code=1)
 
 
-def _heatmap_pair(text: str) -> tuple[str, str]:
-    src, sep, tgt = text.strip().partition("-")
-    if not sep:
-        raise LanguageError(f"--pair wants two languages like en-ru, got {text.strip()!r}")
-    return normalize_lang(src), normalize_lang(tgt)
-
-
 @command("report")
 def report_command(
     sources: Annotated[
@@ -201,12 +192,8 @@ def report_command(
     threshold: Annotated[
         float, typer.Option("--threshold", help="Highlight units scored below this.")
     ] = 0.5,
-    langs: Annotated[
-        str | None, typer.Option("--langs", help="Languages to use, e.g. de,en,es,ru,fr (default: all found).")
-    ] = None,
-    pivot: Annotated[
-        str | None, typer.Option("--pivot", help="Language every other is aligned to (default: en if present).")
-    ] = None,
+    langs: Langs = None,
+    pivot: Pivot = None,
     model: Model = "use",
     max_total: MaxTotal = DEFAULT_MAX_TOTAL,
     cache_dir: CacheDir = None,
@@ -221,7 +208,7 @@ def report_command(
     Example: aligner report samples -o samples.html --pair en-ru
     """
     configure_logging(quiet, verbose)
-    chosen_pair = _heatmap_pair(pair) if pair else None
+    chosen_pair = lang_pair(pair, "--pair wants two languages") if pair else None
     if len(sources) == 1 and sources[0].lower().endswith(".tmx") and Path(sources[0]).is_file():
         options = ReportOptions(threshold=threshold, title=Path(sources[0]).name)
         page = tmx_report(read_tmx(sources[0]), options, source=sources[0])

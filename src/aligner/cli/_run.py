@@ -22,6 +22,14 @@ from ._app import Quiet, Verbose, command, configure_logging, console
 from ._fetch import Delay, NoCache, RespectRobots, Retries, Timeout, fetch_options_from_flags
 
 
+Langs = Annotated[
+    str | None, typer.Option("--langs", help="Languages to use, e.g. de,en,es,ru,fr (default: all found).")
+]
+Pivot = Annotated[
+    str | None, typer.Option("--pivot", help="Language every other is aligned to (default: en if present).")
+]
+
+
 class Format(str, Enum):
     tmx = "tmx"
     tsv = "tsv"
@@ -42,7 +50,7 @@ def output_options_from_flags(
     chosen = format.value if format else {".tsv": "tsv", ".parquet": "parquet"}.get(output.suffix.lower(), "tmx")
     selected: tuple[tuple[str, str], ...] = ()
     if pairs:
-        selected = tuple(_pair(p) for p in pairs.split(",") if p.strip())
+        selected = tuple(lang_pair(p, "--pairs wants pairs") for p in pairs.split(",") if p.strip())
         check_pairs(selected, langs)
     elif bitext:
         selected = all_pairs(langs)
@@ -55,10 +63,11 @@ def output_options_from_flags(
     )
 
 
-def _pair(text: str) -> tuple[str, str]:
+def lang_pair(text: str, wants: str) -> tuple[str, str]:
+    """``"en-ru"`` -> ``("en", "ru")``; ``wants`` opens the error, e.g. ``"--pairs wants pairs"``."""
     src, sep, tgt = text.strip().partition("-")
     if not sep:
-        raise LanguageError(f"--pairs wants pairs like en-ru, got {text.strip()!r}")
+        raise LanguageError(f"{wants} like en-ru, got {text.strip()!r}")
     return normalize_lang(src), normalize_lang(tgt)
 
 
@@ -115,9 +124,7 @@ def run_command(
         list[str] | None,
         typer.Option("--url", help="A language version given explicitly as LL=URL (repeatable).", show_default=False),
     ] = None,
-    langs: Annotated[
-        str | None, typer.Option("--langs", help="Languages to use, e.g. de,en,es,ru,fr (default: all found).")
-    ] = None,
+    langs: Langs = None,
     model: Model = "use",
     format: Annotated[
         Format | None, typer.Option("--format", "-f", help="Output format (default: from the output suffix).")
@@ -126,9 +133,7 @@ def run_command(
     pairs: Annotated[
         str | None, typer.Option("--pairs", help="Bitext for these pairs only, e.g. en-ru,de-fr.", show_default=False)
     ] = None,
-    pivot: Annotated[
-        str | None, typer.Option("--pivot", help="Language every other is aligned to (default: en if present).")
-    ] = None,
+    pivot: Pivot = None,
     min_score: Annotated[
         float | None, typer.Option("--min-score", help="Leave out units scored below this.", show_default=False)
     ] = None,
