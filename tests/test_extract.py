@@ -7,15 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from aligner._dates import parse_date
 from aligner.errors import ExtractionError, InputError, LanguageError
-from aligner.extract import (
-    decode_html,
-    detect_language,
-    extract_html,
-    language_mismatch,
-    parse_date,
-    read_html_file,
-)
+from aligner.extract import decode_html, extract_html, read_html_file
+from aligner.languages import detect_language, language_mismatch
 
 PAGES = Path(__file__).parent / "pages"
 EXPECTED = sorted(p.stem for p in (PAGES / "expected").glob("*.json"))

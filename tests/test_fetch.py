@@ -13,7 +13,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-import aligner.fetch
+import aligner._http
 from aligner.errors import ExtractionError, FetchError
 from aligner.fetch import FetchOptions, fetch_page, fetch_statement
 from aligner.profiles import url_profile
@@ -277,7 +277,7 @@ def test_persistent_5xx_gives_up_after_the_retries(httpserver: HTTPServer, optio
 def test_backoff_doubles_and_retry_after_is_honoured_but_capped(httpserver: HTTPServer, options: FetchOptions,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     waits: list[float] = []
-    monkeypatch.setattr(aligner.fetch.time, "sleep", waits.append)
+    monkeypatch.setattr(aligner._http.time, "sleep", waits.append)
     httpserver.expect_oneshot_request("/slow-down").respond_with_data("", status=500)
     httpserver.expect_oneshot_request("/slow-down").respond_with_data("", status=500)
     httpserver.expect_oneshot_request("/slow-down").respond_with_data("", status=429, headers={"Retry-After": "3600"})
@@ -291,7 +291,7 @@ def test_backoff_doubles_and_retry_after_is_honoured_but_capped(httpserver: HTTP
 def test_polite_delay_between_requests_to_one_host(httpserver: HTTPServer, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     waits: list[float] = []
-    monkeypatch.setattr(aligner.fetch.time, "sleep", waits.append)
+    monkeypatch.setattr(aligner._http.time, "sleep", waits.append)
     serve_new_site(httpserver, ("en", "ru"))
     settings = FetchOptions(delay=5.0, respect_robots=False, cache_dir=tmp_path)
     fetch_statement(httpserver.url_for(NEW.format(lang="en")), ("en", "ru"), options=settings)

@@ -10,7 +10,6 @@ Extraction is a sequence of named passes on one lxml tree (see ``extract_documen
 6. fallback without a profile, the densest text container (see ``_generic_body``)
 
 Text is NFC-normalised and whitespace-collapsed, otherwise kept exactly as published.
-The language checks the fetcher needs (``detect_language``, ``parse_date``) live here too.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from lxml import etree, html
 from . import _xpaths as X
 from ._io import read_bytes
 from .errors import ExtractionError, LanguageError
-from .languages import CORE_LANGUAGES, normalize_lang
+from .languages import WORD, detect_language, normalize_lang, script
 from .profiles import SiteProfile, page_profile, url_profile
 from .types import Document
 
@@ -34,10 +33,8 @@ __all__ = [
     "MAX_HTML_BYTES",
     "declared_language",
     "decode_html",
-    "detect_language",
     "extract_document",
     "extract_html",
-    "parse_date",
     "parse_html",
     "read_html_file",
 ]
@@ -98,15 +95,12 @@ def _try_decode(data: bytes, codec: str) -> str | None:
         return None
 
 
-_WORD = re.compile(r"[^\W\d_]+")
-
-
 def _detect_single_byte(data: bytes) -> tuple[str, str]:
     """Pick the code page whose decoding reads most like words: one script per word, sane case."""
     best: tuple[float, str, str] | None = None
     for codec in _FALLBACK_CODECS:
         text = data.decode(codec, errors="replace")
-        words = _WORD.findall(text)
+        words = WORD.findall(text)
         if not words:
             continue
         good = sum(len(w) for w in words if _plausible_word(w))
@@ -120,14 +114,10 @@ def _detect_single_byte(data: bytes) -> tuple[str, str]:
 
 def _plausible_word(word: str) -> bool:
     """A real word is in one script and is lower, Title or UPPER case; mojibake rarely is."""
-    scripts = {_script(c) for c in word}
+    scripts = {script(c) for c in word}
     if len(scripts) != 1:
         return False
     return word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower())
-
-
-def _script(char: str) -> str:
-    return "cyrillic" if "\u0400" <= char <= "\u04ff" else "latin" if char < "\u0250" else "other"
 
 
 # --- parsing -----------------------------------------------------------------------------------
@@ -436,101 +426,3 @@ def read_html_file(path: str | Path, lang: str | None = None) -> Document:
     """Extract the statement from a saved HTML page; ``lang`` overrides what the page declares."""
     data = read_bytes(path, max_bytes=MAX_HTML_BYTES, kind="HTML file")
     return extract_html(data, source=str(path), lang=normalize_lang(lang) if lang else None)
-
-
-# --- language and date checks ------------------------------------------------------------------
-
-_STOPWORDS: dict[str, frozenset[str]] = {
-    lang: frozenset(words.split())
-    for lang, words in {
-        "en": "the of and to in is that for on with as by this are was be it from at an which have has not will "
-        "we our their its been were would also",
-        "de": "der die das und ist nicht mit den von zu dem des auf für sich ein eine im auch werden wird wir "
-        "unsere haben bei aus nach über wie oder",
-        "es": "el la los las de que y en del por con para una es se no al lo como más su sus ha han este esta "
-        "entre sobre nuestro",
-        "fr": "le la les de des et est que une dans du pour qui en sur au aux avec par pas ce nous sont cette "
-        "ont été notre leur",
-    }.items()
-}
-
-
-def language_mismatch(text: str, lang: str) -> str | None:
-    """Why ``text`` is not in ``lang`` (it clearly reads as another language we detect), or None.
-
-    Only checked for the languages ``detect_language`` knows: it cannot vouch for any other.
-    """
-    if lang not in CORE_LANGUAGES:
-        return None
-    detected = detect_language(text)
-    return f"the text reads as {detected!r}, expected {lang!r}" if detected and detected != lang else None
-
-
-def detect_language(text: str) -> str | None:
-    """de/en/es/ru/fr by script and stopwords; None when the text is too short or unclear.
-
-    Deliberately small: it only has to confirm or refute the language a page was expected in.
-    """
-    words = [w.casefold() for w in _WORD.findall(text)]
-    if len(words) < 5:
-        return None
-    cyrillic = sum(1 for w in words if _script(w[0]) == "cyrillic")
-    if cyrillic > len(words) / 2:
-        return "ru"
-    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
-    (best, top), (_, second) = ranked[0], ranked[1]
-    if top < 3 or top < 1.25 * second or top < len(words) * 0.08:
-        return None
-    return best
-
-
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        "january januar jänner enero janvier января январь",
-        "february februar febrero février февраля февраль",
-        "march märz marzo mars марта март",
-        "april abril avril апреля апрель",
-        "may mai mayo мая май",
-        "june juni junio juin июня июнь",
-        "july juli julio juillet июля июль",
-        "august agosto août августа август",
-        "september septiembre setiembre septembre сентября сентябрь",
-        "october oktober octubre octobre октября октябрь",
-        "november noviembre novembre ноября ноябрь",
-        "december dezember diciembre décembre декабря декабрь",
-    ),
-    start=1,
-):
-    _MONTHS.update(dict.fromkeys(_names.split(), _number))
-
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
-_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\.?\s+(?:de\s+)?([^\W\d_]{3,})\.?,?\s+(?:de\s+)?(\d{4})\b")
-_MONTH_DAY_YEAR = re.compile(r"\b([^\W\d_]{3,})\.?\s+(\d{1,2}),?\s+(\d{4})\b")
-
-
-def parse_date(text: str) -> str:
-    """A printed date in any of de/en/es/ru/fr as ``YYYY-MM-DD``, or ``""`` when none is found."""
-    if found := _ISO_DATE.search(text):
-        return "-".join(found.groups())
-    if found := _NUMERIC_DATE.search(text):
-        day, month, year = found.groups()
-        return f"{year}-{int(month):02d}-{int(day):02d}"
-    for pattern, order in ((_DAY_MONTH_YEAR, (0, 1, 2)), (_MONTH_DAY_YEAR, (1, 0, 2))):
-        for found in pattern.finditer(text):
-            day, word, year = (found.group(i + 1) for i in order)
-            month = _month(word)
-            if month:
-                return f"{year}-{month:02d}-{int(day):02d}"
-    return ""
-
-
-def _month(word: str) -> int:
-    """Month number of a full or abbreviated name, when the abbreviation is unambiguous."""
-    word = word.casefold()
-    if word in _MONTHS:
-        return _MONTHS[word]
-    numbers = {n for name, n in _MONTHS.items() if name.startswith(word)}
-    return numbers.pop() if len(numbers) == 1 else 0

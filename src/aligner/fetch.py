@@ -1,4 +1,4 @@
-"""Download the language versions of a statement: polite HTTP, discovery, checks, extraction.
+"""Download the language versions of a statement: discovery, checks, extraction.
 
 ``fetch_statement(url)`` fetches the start page, finds its language versions (in order of trust:
 ``<link rel="alternate" hreflang>``, language-switcher anchors, site profiles), downloads each,
@@ -7,73 +7,32 @@ same statement. A version that fails any step is reported in ``missing`` with a 
 run fails only when the start page cannot be downloaded or fewer than two languages yield text.
 
 All network behaviour (timeouts, retries, size cap, per-host delay, robots.txt, on-disk cache) is
-set by one ``FetchOptions``; httpx errors become ``FetchError`` here and nowhere else.
+set by one ``FetchOptions`` and lives in the client, ``aligner._http``.
 """
 
 from __future__ import annotations
 
 import copy
-import email.utils
-import hashlib
-import json
 import logging
-import os
 import re
-import time
-import urllib.robotparser
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import httpx
 from lxml import etree
 
 from . import _xpaths as X
-from ._io import atomic_writer
-from ._version import __version__
-from .errors import ExtractionError, FetchError, LanguageError, OutputError
-from .extract import (
-    declared_language,
-    language_mismatch,
-    extract_document,
-    extract_html,
-    parse_date,
-    parse_html,
-    read_html_file,
-)
-from .languages import CORE_LANGUAGES, normalize_lang
+from ._dates import parse_date
+from ._http import FetchOptions, Http, Page
+from .errors import ExtractionError, FetchError, LanguageError
+from .extract import declared_language, extract_document, extract_html, parse_html, read_html_file
+from .languages import CORE_LANGUAGES, language_from_name, language_mismatch, normalize_lang
 from .profiles import page_profile, url_profile
 from .types import Document
 
 __all__ = ["FetchOptions", "FetchedStatement", "fetch_page", "fetch_statement", "read_html_file"]
 
 log = logging.getLogger("aligner.fetch")
-
-
-def _default_cache_dir() -> Path:
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "aligner" / "http"
-
-
-@dataclass(frozen=True)
-class FetchOptions:
-    """Every network setting in one place; the defaults are polite to a government web site."""
-
-    timeout: float = 30.0  # seconds to wait for each read (and write/pool)
-    connect_timeout: float = 10.0
-    retries: int = 3  # extra attempts after a connection error, 429 or 5xx
-    backoff: float = 1.0  # first wait between attempts; doubles each time
-    max_retry_wait: float = 60.0  # cap on any wait, including a server's Retry-After
-    max_bytes: int = 10 * 1024 * 1024  # a larger response is aborted while streaming
-    delay: float = 1.0  # minimum seconds between two requests to the same host
-    max_redirects: int = 10
-    user_agent: str = field(default_factory=lambda: f"aligner/{__version__} (+https://github.com/aligner)")
-    respect_robots: bool = True
-    use_cache: bool = True
-    cache_dir: Path = field(default_factory=_default_cache_dir)
-    cache_max_age: float = 7 * 24 * 3600.0  # seconds a cached page stays fresh
 
 
 @dataclass(frozen=True)
@@ -90,252 +49,14 @@ class FetchedStatement:
     urls: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class _Page:
-    url: str  # as requested
-    final_url: str  # after redirects
-    status: int
-    content_type: str
-    body: bytes
-    retry_after: str = ""  # the server's Retry-After header, if any
-
-
-# --- HTTP --------------------------------------------------------------------------------------
-
-
-class _Cache:
-    """Successful responses on disk, one JSON header and one body file per URL."""
-
-    def __init__(self, root: Path, max_age: float) -> None:
-        self.root, self.max_age = root, max_age
-
-    def _paths(self, url: str) -> tuple[Path, Path]:
-        key = hashlib.sha256(url.encode("utf-8")).hexdigest()
-        folder = self.root / key[:2]
-        return folder / f"{key}.json", folder / f"{key}.body"
-
-    def get(self, url: str) -> _Page | None:
-        head, body = self._paths(url)
-        try:
-            info = json.loads(head.read_text("utf-8"))
-            if time.time() - info["fetched_at"] > self.max_age:
-                return None
-            return _Page(url, info["final_url"], info["status"], info["content_type"], body.read_bytes())
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def put(self, page: _Page) -> None:
-        head, body = self._paths(page.url)
-        with atomic_writer(body, "wb") as handle:
-            handle.write(page.body)
-        info = {"url": page.url, "final_url": page.final_url, "status": page.status,
-                "content_type": page.content_type, "fetched_at": time.time()}
-        with atomic_writer(head) as handle:
-            json.dump(info, handle)
-
-    def forget(self, url: str) -> None:
-        for path in self._paths(url):
-            path.unlink(missing_ok=True)
-
-
-class _Http:
-    """One polite client: cache, robots.txt, per-host delay, retries, size cap, error wrapping."""
-
-    def __init__(self, options: FetchOptions) -> None:
-        self.options = options
-        self.cache = _Cache(options.cache_dir, options.cache_max_age) if options.use_cache else None
-        self.client = httpx.Client(
-            timeout=httpx.Timeout(options.timeout, connect=options.connect_timeout),
-            follow_redirects=True,
-            max_redirects=options.max_redirects,
-            headers={"User-Agent": options.user_agent, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
-        )
-        self._seen: dict[str, _Page] = {}  # this run's pages: one request per URL even without cache
-        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
-        self._last_request: dict[str, float] = {}
-
-    def __enter__(self) -> _Http:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.client.close()
-
-    def get(self, url: str) -> _Page:
-        """A page with a 2xx status (from this run, the cache, or the network), or FetchError."""
-        _check_url(url)
-        if url in self._seen:
-            return self._seen[url]
-        page = self.cache.get(url) if self.cache else None
-        if page is None:
-            if not self._allowed(url):
-                raise FetchError(f"{url}: disallowed by robots.txt (use --ignore-robots to fetch anyway)")
-            page = self._download(url)
-            if not 200 <= page.status < 300:
-                raise FetchError(f"{url}: HTTP {page.status} {httpx.codes.get_reason_phrase(page.status)}")
-            self._remember(page)
-        else:
-            log.debug("cache hit: %s", url)
-        self._seen[url] = page
-        return page
-
-    def _remember(self, page: _Page) -> None:
-        """Cache a page; a cache that cannot be written slows later runs but must not fail this one."""
-        if self.cache:
-            try:
-                self.cache.put(page)
-            except OutputError as error:
-                log.warning("not cached: %s", error)
-
-    def forget(self, url: str) -> None:
-        """Drop a page that turned out useless (an interstitial) so the next run asks again."""
-        self._seen.pop(url, None)
-        if self.cache:
-            self.cache.forget(url)
-
-    def _allowed(self, url: str) -> bool:
-        if not self.options.respect_robots:
-            return True
-        parts = urlsplit(url)
-        root = f"{parts.scheme}://{parts.netloc}"
-        if root not in self._robots:
-            self._robots[root] = self._read_robots(root + "/robots.txt")
-        return self._robots[root].can_fetch(self.options.user_agent, url)
-
-    def _read_robots(self, robots_url: str) -> urllib.robotparser.RobotFileParser:
-        """Rules for a host; cached like a page. 401/403 forbid all, as urllib's own reader does."""
-        page = self.cache.get(robots_url) if self.cache else None
-        if page is None:
-            try:
-                page = self._download(robots_url)
-            except FetchError as error:
-                log.info("no robots.txt (%s); assuming everything is allowed", error)
-                page = _Page(robots_url, robots_url, 200, "text/plain", b"")
-            if page.status in (401, 403):
-                page = _Page(robots_url, page.final_url, 200, "text/plain", b"User-agent: *\nDisallow: /\n")
-            elif not 200 <= page.status < 300:
-                page = _Page(robots_url, page.final_url, 200, "text/plain", b"")
-            self._remember(page)
-        parser = urllib.robotparser.RobotFileParser(robots_url)
-        parser.parse(page.body.decode("utf-8", errors="replace").splitlines())
-        return parser
-
-    def _download(self, url: str) -> _Page:
-        """GET with retries on connection errors, 429 and 5xx; returns the last response otherwise."""
-        options = self.options
-        attempt = 0
-        while True:
-            self._wait_turn(url)
-            try:
-                page = self._stream(url)
-            except httpx.UnsupportedProtocol as error:
-                raise FetchError(f"{url}: {error} (only http and https can be fetched)") from None
-            except httpx.InvalidURL as error:
-                raise FetchError(f"{url}: not a valid URL ({error})") from None
-            except httpx.TooManyRedirects:
-                raise FetchError(f"{url}: more than {options.max_redirects} redirects") from None
-            except httpx.TransportError as error:
-                problem, wait = _describe(error), options.backoff * 2**attempt
-            except httpx.HTTPError as error:
-                raise FetchError(f"{url}: {_describe(error)}") from None
-            else:
-                if page.status != 429 and page.status < 500:
-                    return page
-                problem = f"HTTP {page.status} {httpx.codes.get_reason_phrase(page.status)}"
-                wait = _retry_after(page) if page.status in (429, 503) else None
-                wait = options.backoff * 2**attempt if wait is None else wait
-            if attempt == options.retries:
-                tries = f" (after {attempt + 1} attempts)" if attempt else ""
-                raise FetchError(f"{url}: {problem}{tries}")
-            wait = min(wait, options.max_retry_wait)
-            log.info("%s: %s; retrying in %.1f s", url, problem, wait)
-            time.sleep(wait)
-            attempt += 1
-
-    def _stream(self, url: str) -> _Page:
-        cap = self.options.max_bytes
-        with self.client.stream("GET", url) as response:
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > cap:
-                raise FetchError(f"{url}: response of {int(declared)} bytes exceeds the {cap}-byte limit")
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > cap:
-                    raise FetchError(f"{url}: response exceeds the {cap}-byte limit; download aborted")
-                chunks.append(chunk)
-            headers = response.headers
-            return _Page(url, str(response.url), response.status_code, headers.get("content-type", ""),
-                         b"".join(chunks), headers.get("retry-after", ""))
-
-    def _wait_turn(self, url: str) -> None:
-        host = urlsplit(url).netloc
-        last = self._last_request.get(host)
-        if last is not None:
-            pause = last + self.options.delay - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-        self._last_request[host] = time.monotonic()
-
-
-def _check_url(url: str) -> None:
-    try:
-        parts = urlsplit(url)
-    except ValueError as error:
-        raise FetchError(f"{url}: not a valid URL ({error})") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise FetchError(f"{url}: only http and https URLs can be fetched (got {scheme or 'no scheme'!r})")
-    if not parts.hostname:
-        raise FetchError(f"{url}: not a valid URL (no host name)")
-
-
-def _retry_after(page: _Page) -> float | None:
-    """Seconds a server asked us to wait (``Retry-After`` as seconds or an HTTP date)."""
-    value = page.retry_after.strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
-
-
-def _describe(error: httpx.HTTPError) -> str:
-    kinds = (
-        (httpx.ConnectTimeout, "connection timed out"),
-        (httpx.ReadTimeout, "no response within the read timeout"),
-        (httpx.TimeoutException, "timed out"),
-        (httpx.ConnectError, "cannot connect"),
-        (httpx.RemoteProtocolError, "the server broke the HTTP protocol"),
-        (httpx.ReadError, "connection lost while reading"),
-    )
-    detail = str(error).splitlines()[0] if str(error) else ""
-    for kind, text in kinds:
-        if isinstance(error, kind):
-            return f"{text} ({detail})" if detail and detail != text else text
-    return detail or type(error).__name__
-
-
 def fetch_page(url: str, options: FetchOptions | None = None) -> bytes:
     """The raw bytes of one page, with all of ``FetchOptions``' politeness (for scripts and tests)."""
-    with _Http(options or FetchOptions()) as http:
+    with Http(options or FetchOptions()) as http:
         return http.get(url).body
 
 
 # --- discovery ---------------------------------------------------------------------------------
 
-_LANGUAGE_NAMES = {
-    "deutsch": "de", "german": "de", "allemand": "de", "alemán": "de", "немецкий": "de",
-    "english": "en", "englisch": "en", "anglais": "en", "inglés": "en", "английский": "en",
-    "español": "es", "espanol": "es", "spanish": "es", "spanisch": "es", "espagnol": "es", "испанский": "es",
-    "русский": "ru", "russian": "ru", "russisch": "ru", "ruso": "ru", "russe": "ru",
-    "français": "fr", "francais": "fr", "french": "fr", "französisch": "fr", "francés": "fr", "французский": "fr",
-}
 _LOCALE_TEXT = re.compile(r"^[A-Za-z]{2}(?:[-_][A-Za-z]{2})?$")
 _CLASS_LANG = re.compile(
     r"(?:^|\s)(?:lang|language|flag|locale)[-_]+([a-z]{2})(?:[-_][a-z]{2})?(?:$|\s)", re.IGNORECASE
@@ -370,8 +91,8 @@ def _anchor_lang(anchor: etree._Element) -> str | None:
     text = " ".join(anchor.text_content().split())
     if _LOCALE_TEXT.match(text):
         return _code(text)
-    if text.casefold() in _LANGUAGE_NAMES:
-        return _LANGUAGE_NAMES[text.casefold()]
+    if named := language_from_name(text):
+        return named
     match = _CLASS_LANG.search(anchor.get("class", ""))
     return _code(match.group(1)) if match else None
 
@@ -419,7 +140,7 @@ def _discover(
 # --- checks ------------------------------------------------------------------------------------
 
 
-def _redirect_problem(page: _Page, lang: str) -> str | None:
+def _redirect_problem(page: Page, lang: str) -> str | None:
     if page.final_url == page.url:
         return None
     parts = urlsplit(page.final_url)
@@ -479,7 +200,7 @@ def fetch_statement(
     missing: dict[str, str] = {}
     raw: dict[str, bytes] = {}
     urls: dict[str, str] = {}
-    with _Http(options) as http:
+    with Http(options) as http:
         start = http.get(url)
         reference, start_lang, tree = _read_start(start)
         if given:
@@ -514,8 +235,8 @@ def fetch_statement(
 
 
 def _fetch_version(
-    http: _Http, lead: _Lead, lang: str, start: _Page, reference: Document | None
-) -> tuple[_Page | None, Document | str]:
+    http: Http, lead: _Lead, lang: str, start: Page, reference: Document | None
+) -> tuple[Page | None, Document | str]:
     """The page downloaded for one language, and its document or the one-line reason it is unusable."""
     try:
         page = http.get(lead.url)
@@ -536,7 +257,7 @@ def _fetch_version(
     return (page, doc) if problem is None else (page, f"{page.final_url}: {problem}")
 
 
-def _read_start(start: _Page) -> tuple[Document | None, str, etree._Element | None]:
+def _read_start(start: Page) -> tuple[Document | None, str, etree._Element | None]:
     """The start page's document (the reference for the others), language, and tree for discovery."""
     on_scheme = url_profile(start.final_url)
     scheme_lang = on_scheme[1].lang if on_scheme else ""

@@ -1,7 +1,8 @@
-"""Language codes: what aligner knows, and how user input is normalised.
+"""Languages: the codes aligner knows, how user input is normalised, and what a text reads as.
 
 Users write ``en``, ``EN``, ``en-GB``, ``en_GB`` or ``eng``; inside aligner a language is always its
 lower-case ISO 639-1 code. Full locales (for TMX ``xml:lang``) come from ``DEFAULT_LOCALES``.
+``detect_language`` and ``language_mismatch`` confirm or refute the language a text is given as.
 """
 
 from __future__ import annotations
@@ -82,3 +83,77 @@ def locale_for(lang: str, overrides: dict[str, str] | None = None) -> str:
     if overrides and lang in overrides:
         return overrides[lang]
     return DEFAULT_LOCALES.get(lang, lang)
+
+
+# --- names -------------------------------------------------------------------------------------
+
+#: A core language's name, in each core language, as language switchers print it (case-folded).
+_NAMES = {
+    "deutsch": "de", "german": "de", "allemand": "de", "alemán": "de", "немецкий": "de",
+    "english": "en", "englisch": "en", "anglais": "en", "inglés": "en", "английский": "en",
+    "español": "es", "espanol": "es", "spanish": "es", "spanisch": "es", "espagnol": "es", "испанский": "es",
+    "русский": "ru", "russian": "ru", "russisch": "ru", "ruso": "ru", "russe": "ru",
+    "français": "fr", "francais": "fr", "french": "fr", "französisch": "fr", "francés": "fr", "французский": "fr",
+}
+
+
+def language_from_name(name: str) -> str | None:
+    """``"Deutsch"`` or ``"allemand"`` -> ``"de"``; None for anything that is not a core language's name."""
+    return _NAMES.get(name.casefold())
+
+
+# --- detection ---------------------------------------------------------------------------------
+
+#: A word: a run of letters in any script (no digits, no underscores).
+WORD = re.compile(r"[^\W\d_]+")
+
+
+def script(char: str) -> str:
+    """The script of a letter, as far as the core languages need it: cyrillic, latin or other."""
+    return "cyrillic" if "\u0400" <= char <= "\u04ff" else "latin" if char < "\u0250" else "other"
+
+
+#: Frequent function words of the Latin-script core languages (Russian is told by its script).
+_STOPWORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "en": "the of and to in is that for on with as by this are was be it from at an which have has not will "
+        "we our their its been were would also",
+        "de": "der die das und ist nicht mit den von zu dem des auf für sich ein eine im auch werden wird wir "
+        "unsere haben bei aus nach über wie oder",
+        "es": "el la los las de que y en del por con para una es se no al lo como más su sus ha han este esta "
+        "entre sobre nuestro",
+        "fr": "le la les de des et est que une dans du pour qui en sur au aux avec par pas ce nous sont cette "
+        "ont été notre leur",
+    }.items()
+}
+
+
+def language_mismatch(text: str, lang: str) -> str | None:
+    """Why ``text`` is not in ``lang`` (it clearly reads as another language we detect), or None.
+
+    Only checked for the languages ``detect_language`` knows: it cannot vouch for any other.
+    """
+    if lang not in CORE_LANGUAGES:
+        return None
+    detected = detect_language(text)
+    return f"the text reads as {detected!r}, expected {lang!r}" if detected and detected != lang else None
+
+
+def detect_language(text: str) -> str | None:
+    """de/en/es/ru/fr by script and stopwords; None when the text is too short or unclear.
+
+    Deliberately small: it only has to confirm or refute the language a page was expected in.
+    """
+    words = [w.casefold() for w in WORD.findall(text)]
+    if len(words) < 5:
+        return None
+    cyrillic = sum(1 for w in words if script(w[0]) == "cyrillic")
+    if cyrillic > len(words) / 2:
+        return "ru"
+    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    (best, top), (_, second) = ranked[0], ranked[1]
+    if top < 3 or top < 1.25 * second or top < len(words) * 0.08:
+        return None
+    return best

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 
 from ._abbreviations import GENERIC, RULES
-from .languages import normalize_lang
+from .languages import WORD, normalize_lang
 from .types import Document, SegmentedDocument
 
 __all__ = ["segment", "split_sentences"]
@@ -49,7 +49,6 @@ _BRACKETS = _QUOTES + "()[]{}¿¡"
 _CANDIDATE = re.compile(r"""([.!?…]+)((?:[)\]}"'”“’‘»«›‹]|\s+[»›](?=\s))*)(?=\s*[^\S\u00a0\u2007\u202f])\s+""")
 # Whitespace to collapse: any run of two or more, or one character that is not a plain or no-break space.
 _SPACES = re.compile(r"\s{2,}|[^\S \u00a0\u2007\u202f]")
-_WORD = re.compile(r"[^\W\d_]+")
 # An elided article or preposition in front of an abbreviation: "l’art." -> "art.".
 _ELISION = re.compile(r"^[^\W\d_]{1,2}['’]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -244,7 +243,7 @@ def _lookup(key: str, rules: _Rules) -> str:
 
 def _opener_follows(text: str, first: int, rules: _Rules) -> bool:
     """Is the next word a common sentence opener (and not itself an initial like ``В.``)?"""
-    match = _WORD.match(text, first)
+    match = WORD.match(text, first)
     if match is None or text.startswith(".", match.end()):
         return False
     return match.group().lower() in rules.starters

@@ -15,8 +15,8 @@ from typing import Any
 
 from ._io import read_text, split_paragraphs
 from .errors import InputError, LanguageError
-from .extract import language_mismatch, read_html_file
-from .languages import normalize_lang
+from .extract import read_html_file
+from .languages import language_mismatch, normalize_lang
 from .types import Document
 
 #: Suffixes read from a statement directory, and which one wins when a language has several files.
