@@ -163,7 +163,7 @@ def test_composed_spans_between_long_sentences_are_exact(
     use_encoder: SpanEncoder, monkeypatch: pytest.MonkeyPatch, tokens_per_batch: int
 ) -> None:
     """With >= 8 tokens inside every sentence, composing equals running the model on the joined tokens."""
-    from aligner import embed
+    from aligner.embed import _use_composer as embed
 
     monkeypatch.setattr(embed, "_TOKENS_PER_BATCH", tokens_per_batch)
     sentences = DE + FR

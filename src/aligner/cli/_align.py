@@ -143,7 +143,8 @@ def models_command(
     """
     models = available_models()
     if as_json:
-        typer.echo(json.dumps([m.__dict__ for m in models], default=list))
+        fields = ("id", "aliases", "dim", "description", "installed", "install_hint")
+        typer.echo(json.dumps([{key: getattr(m, key) for key in fields} for m in models]))
         return
     for m in models:
         status = "installed" if m.installed else f"not installed: {m.install_hint}"
