@@ -5,17 +5,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 from _models import PARALLEL, embedding_cache_dir
+from _paths import SHARED
 
 from aligner.align import AlignOptions, _band, align, align_sentences
 from aligner.embed import EmbeddingCache, Encoder
 from aligner.errors import AlignmentError
 from aligner.types import Bead, SegmentedDocument
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 EN = PARALLEL["en"]
 UNRELATED_DE = (
     "Die Katze schläft auf dem Sofa.",

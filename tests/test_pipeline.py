@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from _models import embedding_cache_dir
+from _paths import SHARED
 from lxml import etree
 
 from aligner.embed import EmbeddingCache, Encoder
@@ -17,7 +18,7 @@ from aligner.tmx import read_header, read_tmx
 from aligner.types import Document, MultiAlignment
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-SCHEMAS = Path(__file__).resolve().parents[1].parent / "shared" / "schemas"
+SCHEMAS = SHARED / "schemas"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import logging
 import random
 import runpy
-from pathlib import Path
 
 import pytest
+from _paths import ROOT, SHARED
 
 from aligner import Document, LanguageError, SegmentedDocument
 from aligner.segment import segment, split_sentences
 
-ROOT = Path(__file__).resolve().parents[1]
-PUD = ROOT.parent / "shared" / "data" / "ud-pud"
+PUD = SHARED / "data" / "ud-pud"
 NBSP = "\u00a0"
 
 EN = [

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from _paths import SHARED
 from lxml import etree
 
 import aligner
@@ -24,7 +25,7 @@ from aligner.tmx import (
 )
 from aligner.types import Alignment, Bead, MultiAlignment, SegmentedDocument, Unit
 
-SCHEMAS = Path(__file__).resolve().parents[1].parent / "shared" / "schemas"
+SCHEMAS = SHARED / "schemas"
 FIXED_DATE = datetime(2024, 5, 17, 9, 30, 0, tzinfo=UTC)
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 

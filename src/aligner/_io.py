@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from .errors import InputError, OutputError
+from .errors import AlignerError, InputError, OutputError
 
 #: Largest input file read, in bytes (a very long book is ~10 MB).
 MAX_INPUT_BYTES = 200 * 1024 * 1024
@@ -32,25 +32,42 @@ def read_bytes(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str 
     """The bytes of a file (``"-"`` for stdin), or a one-line InputError saying what is wrong with it."""
     name = _display_name(path)
     too_large = InputError(f"{name}: larger than {max_bytes // (1024 * 1024)} MB")
-    try:
+    with _read_errors(name, InputError):
         if str(path) == "-":
             data = sys.stdin.buffer.read(max_bytes + 1)
         else:
-            p = Path(path)
-            if p.is_dir():
-                raise InputError(f"{name}: is a directory, expected a {kind}")
-            if p.stat().st_size > max_bytes:
+            if file_size(path, kind=kind) > max_bytes:
                 raise too_large
-            data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{name}: permission denied") from None
-    except OSError as error:
-        raise InputError(f"{name}: cannot read ({error.strerror or error})") from None
+            data = Path(path).read_bytes()
     if len(data) > max_bytes:
         raise too_large
     return data
+
+
+def file_size(path: str | Path, *, kind: str = "text file", error: type[AlignerError] = InputError) -> int:
+    """The size of a file to read, checked first so that a huge input fails before it is loaded.
+
+    A directory, a missing or unreadable file raises one line of ``error`` (``TMXError`` for TMX input).
+    """
+    name = str(path)
+    with _read_errors(name, error):
+        if Path(path).is_dir():
+            raise error(f"{name}: is a directory, expected a {kind}")
+        size = Path(path).stat().st_size
+    return size
+
+
+@contextlib.contextmanager
+def _read_errors(name: str, error: type[AlignerError]) -> Iterator[None]:
+    """Turn the OSError of reading ``name`` into one line for the user."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise error(f"{name}: no such file") from None
+    except PermissionError:
+        raise error(f"{name}: permission denied") from None
+    except OSError as os_error:
+        raise error(f"{name}: cannot read ({os_error.strerror or os_error})") from None
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:

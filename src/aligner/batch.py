@@ -19,7 +19,6 @@ The combined memory and summary are rebuilt from all finished statements at the 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -29,7 +28,7 @@ import shutil
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
@@ -40,13 +39,14 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from ._io import PARTIAL_GLOB, atomic_write_path, atomic_writer, read_text
+from ._logcapture import captured_warnings
 from .align import AlignOptions
 from .embed import EmbeddingCache, Encoder, available_cores, get_encoder
 from .errors import AlignerError, InputError, first_line
 from .fetch import FetchOptions, fetch_statement
 from .languages import CORE_LANGUAGES
 from .pipeline import OutputOptions, align_documents, write_alignment
-from .sources import document_to_json, load_statement
+from .sources import is_url, load_statement, save_document
 from .table import TableFormat
 from .tmx import MergeSummary, merge_tmx
 from .types import Document, MultiAlignment
@@ -77,7 +77,7 @@ class StatementJob:
 
     @property
     def is_url(self) -> bool:
-        return _is_url(self.source)
+        return is_url(self.source)
 
 
 @dataclass(frozen=True)
@@ -177,17 +177,13 @@ def read_batch_input(path: str | Path) -> list[StatementJob]:
         url = line.strip()
         if not url or url.startswith("#"):
             continue
-        if not _is_url(url) or not urlsplit(url).hostname:
+        if not is_url(url) or not urlsplit(url).hostname:
             raise InputError(f"{path}: line {number}: not an http(s) URL: {url[:80]!r}")
         job = StatementJob(_url_name(url), url)
         jobs.setdefault(job.name, job)  # the same URL twice is one statement
     if not jobs:
         raise InputError(f"{path}: no URLs (expected one http(s) URL a line; # starts a comment)")
     return list(jobs.values())
-
-
-def _is_url(source: str) -> bool:
-    return source.lower().startswith(("http://", "https://"))
 
 
 def _folder_jobs(directory: Path) -> list[StatementJob]:
@@ -340,7 +336,7 @@ class _Worker:
         folder = outdir / "statements" / job.name
         (folder / MARKER).unlink(missing_ok=True)  # outdated settings: the folder is incomplete from now on
         start = time.perf_counter()
-        with _captured_warnings() as warnings:
+        with captured_warnings() as warnings:
             try:
                 documents, missing = self._documents(job)
                 multi = align_documents(documents, self.cache, self.options.align)
@@ -380,8 +376,7 @@ class _Worker:
         if job.is_url:  # keep what was fetched: a report or a re-alignment needs no network
             for doc in documents:
                 name = f"{DOCUMENTS_DIR}/{doc.lang}.json"
-                with atomic_writer(folder / name) as handle:
-                    json.dump(document_to_json(doc), handle, ensure_ascii=False, indent=1)
+                save_document(doc, folder / name)
                 outputs.append(name)
         return tuple(outputs)
 
@@ -394,7 +389,7 @@ def _ok_result(
     outputs: tuple[str, ...],
     elapsed: float,
 ) -> StatementResult:
-    linked = [u.score for u in multi.units if sum(1 for _, ix in u.members if ix) > 1]
+    mean = multi.mean_score
     return StatementResult(
         name=job.name,
         source=job.source,
@@ -402,10 +397,10 @@ def _ok_result(
         languages=multi.langs,
         missing=tuple(missing),
         sentences=tuple((d.lang, len(d.sentences)) for d in multi.docs),
-        bead_types=tuple(Counter(u.kind for u in multi.units).most_common()),
+        bead_types=multi.bead_types,
         units=len(multi.units),
-        mean_score=round(sum(linked) / len(linked), 4) if linked else None,
-        min_score=min(linked) if linked else None,
+        mean_score=round(mean, 4) if mean is not None else None,
+        min_score=min(multi.linked_scores, default=None),
         warnings=tuple(dict.fromkeys(warnings)),
         elapsed=round(elapsed, 3),
         outputs=outputs,
@@ -486,39 +481,3 @@ def summary_frame(results: Sequence[StatementResult]) -> pl.DataFrame:
         "warnings": pl.String, "error": pl.String, "elapsed_s": pl.Float64,
     }
     return pl.DataFrame(rows, schema=schema)
-
-
-# --- helpers -------------------------------------------------------------------------------------
-
-
-class _Collector(logging.Handler):
-    """Keeps warnings for the statement's summary row; passes lower levels on to the usual handlers."""
-
-    def __init__(self, messages: list[str], passthrough: list[logging.Handler]) -> None:
-        super().__init__(logging.DEBUG)
-        self.messages, self.passthrough = messages, passthrough
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno >= logging.WARNING:
-            self.messages.append(record.getMessage())
-        else:
-            for handler in self.passthrough:
-                if record.levelno >= handler.level:
-                    handler.handle(record)
-
-
-@contextlib.contextmanager
-def _captured_warnings() -> Iterator[list[str]]:
-    """Warnings aligner logs while one statement is processed (in any process), instead of printing them."""
-    logger = logging.getLogger("aligner")
-    saved = logger.handlers[:], logger.level, logger.propagate
-    messages: list[str] = []
-    logger.handlers[:] = [_Collector(messages, saved[0])]
-    logger.propagate = False
-    if logger.getEffectiveLevel() > logging.WARNING:
-        logger.setLevel(logging.WARNING)
-    try:
-        yield messages
-    finally:
-        logger.handlers[:], logger.propagate = saved[0], saved[2]
-        logger.setLevel(saved[1])

@@ -1,4 +1,4 @@
-"""The whole job in plain functions: documents -> segmented -> aligned -> written.
+"""The whole job in plain functions: sources -> documents -> segmented -> aligned -> written.
 
 The CLI (``aligner run``), batch mode and notebooks all go through here, so each stage is done
 the same way everywhere.
@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Literal
 
 from .align import AlignOptions
-from .embed import Encoder
-from .errors import AlignmentError, LanguageError, OutputError
+from .embed import EmbeddingCache, Encoder, get_encoder
+from .errors import AlignmentError, InputError, LanguageError, OutputError
+from .fetch import FetchOptions, fetch_statement
+from .languages import CORE_LANGUAGES, normalize_lang
 from .multi import align_multi, bitext
 from .segment import segment
+from .sources import is_url, load_statement
 from .table import multi_to_frame, write_table
 from .tmx import (
     ALL_LANGUAGES,
@@ -39,6 +42,43 @@ class OutputOptions:
     min_score: float | None = None
     keep_unpaired: bool = True
     locales: dict[str, str] = field(default_factory=dict)
+
+
+def gather_documents(
+    sources: Sequence[str],
+    urls: Sequence[str] = (),
+    langs: Sequence[str] | None = None,
+    fetch_options: FetchOptions | None = None,
+) -> tuple[list[Document], dict[str, str]]:
+    """Documents of the statement and, for web input, the languages missing with their reasons.
+
+    ``sources`` are local inputs as for ``load_statement``, or one URL whose language versions are
+    found from its links; ``urls`` give language versions explicitly as ``LL=URL``.
+    """
+    web = [s for s in sources if is_url(s)]
+    if urls or web:
+        if len(web) > 1 or (web and len(sources) > 1):
+            raise InputError("give one URL (its language versions are found from it) or --url LL=URL options")
+        explicit = _explicit_urls(urls) or None
+        start = web[0] if web else next(iter(explicit.values()))  # type: ignore[union-attr]
+        fetched = fetch_statement(start, langs or CORE_LANGUAGES, options=fetch_options, explicit=explicit)
+        return list(fetched.documents.values()), dict(fetched.missing)
+    return load_statement(sources, langs), {}
+
+
+def _explicit_urls(items: Sequence[str]) -> dict[str, str]:
+    urls = {}
+    for item in items:
+        lang, sep, url = item.partition("=")
+        if not sep or not url.strip():
+            raise InputError(f"--url wants LL=URL like en=https://example.org/en/1, got {item!r}")
+        urls[normalize_lang(lang)] = url.strip()
+    return urls
+
+
+def load_encoder(model: str, cache_dir: Path | None = None) -> Encoder:
+    """The encoder behind ``--model``, wrapped so that each distinct text is embedded once."""
+    return EmbeddingCache(get_encoder(model), cache_dir=cache_dir)
 
 
 def align_documents(

@@ -1,5 +1,7 @@
 """A side-by-side HTML page of one aligned statement, for linguists checking an alignment.
 
+    statement_report(sources, options, ...)    -> HTML for a statement (files or a URL) or a TMX file, as
+                                                  ``aligner report`` makes it: one of the two below
     alignment_report(multi, encoder, options)  -> HTML (all languages side by side + similarity heatmap)
     tmx_report(units, options)                 -> HTML from a TMX alone (no heatmap: no sentence embeddings)
     similarity_matrix / plot_heatmap           -> the heatmap, also usable from a notebook
@@ -16,7 +18,7 @@ import html
 import io
 import struct
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,10 +26,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._io import atomic_writer
+from .align import AlignOptions
 from .embed import Encoder
 from .errors import AlignmentError, OutputError
+from .fetch import FetchOptions
 from .multi import bitext, choose_pivot
-from .tmx import TranslationUnit, translation_units
+from .pipeline import align_documents, gather_documents, load_encoder
+from .tmx import TranslationUnit, read_tmx, translation_units
 from .types import Bead, MultiAlignment
 
 if TYPE_CHECKING:
@@ -43,6 +48,7 @@ __all__ = [
     "png_size",
     "require_matplotlib",
     "similarity_matrix",
+    "statement_report",
     "tmx_report",
     "write_report",
 ]
@@ -71,7 +77,7 @@ figure { margin: 0; } figure img { max-width: 100%; height: auto; border: 1px so
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """What the page shows; built from CLI flags in ``aligner.cli._batch``."""
+    """What the page shows; built from CLI flags in ``aligner.cli._report``."""
 
     threshold: float = 0.5  # units scored below this are highlighted
     pair: tuple[str, str] | None = None  # heatmap languages; default: pivot and the first other language
@@ -86,10 +92,7 @@ class _Row:
     texts: tuple[str | None, ...]
     score: float | None
     kind: str
-
-    @property
-    def linked(self) -> bool:
-        return sum(1 for text in self.texts if text is not None) > 1
+    linked: bool
 
 
 def require_matplotlib() -> None:
@@ -182,6 +185,36 @@ def png_size(data: bytes) -> tuple[int, int]:
 # --- pages ---------------------------------------------------------------------------------------
 
 
+def statement_report(
+    sources: Sequence[str],
+    options: ReportOptions | None = None,
+    *,
+    langs: Sequence[str] | None = None,
+    pivot: str | None = None,
+    model: str = "use",
+    cache_dir: Path | None = None,
+    align_options: AlignOptions | None = None,
+    fetch_options: FetchOptions | None = None,
+) -> str:
+    """The page ``aligner report`` writes for ``sources``: one TMX file, or a statement to align now.
+
+    A statement is given as for ``gather_documents`` (a folder, ``LL=PATH`` files or one URL) and aligned
+    with ``model``. ``options.pair`` and ``options.title`` are filled in when unset (pivot and first other
+    language; the pivot's title), and language versions that could not be fetched are listed on the page.
+    """
+    options = options or ReportOptions()
+    if len(sources) == 1 and sources[0].lower().endswith(".tmx") and Path(sources[0]).is_file():
+        titled = replace(options, title=options.title or Path(sources[0]).name)
+        return tmx_report(read_tmx(sources[0]), titled, source=sources[0])
+    require_matplotlib()  # fail before fetching and aligning
+    documents, missing = gather_documents(sources, langs=langs, fetch_options=fetch_options)
+    encoder = load_encoder(model, cache_dir)
+    multi = align_documents(documents, encoder, align_options, pivot=pivot)
+    pair = options.pair or default_pair(multi.langs, pivot)
+    title = options.title or next((d.title for d in documents if d.lang == pair[0] and d.title), "") or sources[0]
+    return alignment_report(multi, encoder, replace(options, pair=pair, title=title, missing=tuple(missing.items())))
+
+
 def alignment_report(multi: MultiAlignment, encoder: Encoder, options: ReportOptions | None = None) -> str:
     """The page for a fresh alignment: every unit side by side and the heatmap of ``options.pair``."""
     options = options or ReportOptions()
@@ -195,7 +228,9 @@ def alignment_report(multi: MultiAlignment, encoder: Encoder, options: ReportOpt
         f"<figcaption class=note>Rows: {_e(src)} sentences; columns: {_e(tgt)} sentences. Red boxes are the "
         "aligned units, white crosses sentences without a counterpart.</figcaption></figure>"
     )
-    rows = [_Row(_texts(tu, multi.langs), unit.score, unit.kind) for unit, tu in translation_units(multi)]
+    rows = [
+        _Row(_texts(tu, multi.langs), unit.score, unit.kind, unit.is_linked) for unit, tu in translation_units(multi)
+    ]
     counts = {d.lang: len(d.sentences) for d in multi.docs}
     sources = [f"{d.lang}: {d.source}" for d in multi.docs if d.source]
     return _page(multi.langs, rows, options, heatmap, counts, sources, f"model {multi.model}", (src, tgt))
@@ -209,7 +244,7 @@ def tmx_report(units: Iterable[TranslationUnit], options: ReportOptions | None =
     options = options or ReportOptions()
     units = list(units)
     langs = tuple(dict.fromkeys(lang for tu in units for lang in tu.langs))
-    rows = [_Row(_texts(tu, langs), tu.score, tu.prop("x-bead") or "") for tu in units]
+    rows = [_Row(_texts(tu, langs), tu.score, tu.prop("x-bead") or "", tu.is_linked) for tu in units]
     note = (
         "<p class=note>No similarity heatmap: a TMX file holds the aligned texts but not the sentence "
         "embeddings or the sentence-by-sentence split. Run <code>aligner report</code> on the statement's "

@@ -2,7 +2,8 @@
 
 A statement is given as a directory of per-language files (``de.txt``, ``en.html``, ``ru.json``
 as written by ``aligner fetch``), or as files with explicit languages (``de=path``), or as files
-whose names end in a language code (``statement.fr.txt``).
+whose names end in a language code (``statement.fr.txt``). An input that is a URL is fetched
+instead (``is_url``); ``save_document`` writes what was fetched in the form read back here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ._io import read_text, split_paragraphs
+from ._io import atomic_writer, read_text, split_paragraphs
 from .errors import InputError, LanguageError
 from .extract import read_html_file
 from .languages import language_mismatch, normalize_lang
@@ -22,6 +23,11 @@ from .types import Document
 #: Suffixes read from a statement directory, and which one wins when a language has several files.
 _PREFERENCE = {".json": 0, ".html": 1, ".htm": 1, ".txt": 2}
 _LANG_IN_NAME = re.compile(r"(?:^|[._-])([A-Za-z]{2}(?:[-_][A-Za-z]{2})?)$")
+
+
+def is_url(source: str) -> bool:
+    """Whether an input names a web page (fetched) rather than a local file."""
+    return source.lower().startswith(("http://", "https://"))
 
 
 def document_to_json(doc: Document) -> dict[str, Any]:
@@ -35,6 +41,13 @@ def document_to_json(doc: Document) -> dict[str, Any]:
         "paragraphs": list(doc.paragraphs),
         "meta": dict(doc.meta),
     }
+
+
+def save_document(doc: Document, path: str | Path) -> None:
+    """Write ``doc`` atomically as indented UTF-8 JSON ending in a newline (``DIR/LL.json``)."""
+    with atomic_writer(path) as handle:
+        json.dump(document_to_json(doc), handle, ensure_ascii=False, indent=1)
+        handle.write("\n")
 
 
 def read_document(path: str | Path, lang: str | None = None) -> Document:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ._io import atomic_write_path
+from ._io import atomic_write_path, file_size
 from ._version import __version__
 from .errors import AlignmentError, LanguageError, OutputError, TMXError
 from .languages import locale_for, normalize_lang
@@ -53,6 +53,11 @@ class TranslationUnit:
     @property
     def langs(self) -> tuple[str, ...]:
         return tuple(lang for lang, _ in self.variants)
+
+    @property
+    def is_linked(self) -> bool:
+        """True when the unit has text in two or more languages (``Unit.is_linked`` as read back from TMX)."""
+        return len(set(self.langs)) > 1
 
     def text(self, lang: str) -> str:
         """The first variant in ``lang`` ("" when the unit has none)."""
@@ -90,7 +95,7 @@ def units_from_multi(
     a unit with no text at all is never produced. ``min_score`` drops units scored below it.
     """
     for unit, tu in translation_units(multi):
-        if not tu.variants or (not keep_unpaired and len(tu.variants) < 2):
+        if not tu.variants or (not keep_unpaired and not unit.is_linked):
             continue
         if min_score is not None and unit.score < min_score:
             continue
@@ -241,15 +246,7 @@ def read_header(path: str | Path, *, max_bytes: int = MAX_TMX_BYTES) -> dict[str
 def _events(path: str | Path, max_bytes: int) -> Iterator[tuple[str, etree._Element]]:
     """("header", element) then ("tu", element) for each unit, cleared once the caller moves on."""
     name = str(path)
-    file = Path(path)
-    try:
-        if file.is_dir():
-            raise TMXError(f"{name}: is a directory, expected a TMX file")
-        size = file.stat().st_size
-    except FileNotFoundError:
-        raise TMXError(f"{name}: no such file") from None
-    except OSError as error:
-        raise TMXError(f"{name}: cannot read ({error.strerror or error})") from None
+    size = file_size(path, kind="TMX file", error=TMXError)
     if size > max_bytes:
         limit = f"{max_bytes // 1024**2} MB" if max_bytes >= 1024**2 else f"{max_bytes} bytes"
         raise TMXError(f"{name}: larger than the {limit} limit for TMX files")

@@ -8,6 +8,7 @@ Everything here is frozen so a stage can never change what an earlier one produc
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from dataclasses import dataclass
 
 
@@ -96,6 +97,11 @@ class Unit:
         """Sentences per language, e.g. ``"1-1-2-1-0"`` in the alignment's language order."""
         return "-".join(str(len(ix)) for _, ix in self.members)
 
+    @property
+    def is_linked(self) -> bool:
+        """True when the unit joins sentences of two or more languages; only then is its score a similarity."""
+        return sum(1 for _, ix in self.members if ix) > 1
+
 
 @dataclass(frozen=True)
 class MultiAlignment:
@@ -108,6 +114,22 @@ class MultiAlignment:
     @property
     def langs(self) -> tuple[str, ...]:
         return tuple(d.lang for d in self.docs)
+
+    @property
+    def linked_scores(self) -> tuple[float, ...]:
+        """Scores of the linked units (``Unit.is_linked``): what says how well the languages match."""
+        return tuple(u.score for u in self.units if u.is_linked)
+
+    @property
+    def mean_score(self) -> float | None:
+        """Mean score of the linked units; None when no unit links two languages."""
+        linked = self.linked_scores
+        return sum(linked) / len(linked) if linked else None
+
+    @property
+    def bead_types(self) -> tuple[tuple[str, int], ...]:
+        """(unit kind, count), most frequent first: the shape of the alignment at a glance."""
+        return tuple(Counter(u.kind for u in self.units).most_common())
 
     def doc(self, lang: str) -> SegmentedDocument:
         for d in self.docs:

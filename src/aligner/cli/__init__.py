@@ -5,7 +5,10 @@ Each command lives in its own module and registers itself on the shared ``app``.
 
 from __future__ import annotations
 
-from . import _align, _batch, _fetch, _run, _segment, _tmx  # noqa: F401  (they register commands)
+# The modules register their commands on import, in the order `aligner --help` lists them.
+# isort: off
+from . import _align, _fetch, _run, _batch, _report, _segment, _tmx  # noqa: F401
+# isort: on
 from ._app import app
 
 

@@ -10,44 +10,21 @@ from typing import Annotated
 import typer
 
 from .._io import read_text, split_paragraphs
-from ..align import AlignOptions, align
-from ..embed import EmbeddingCache, Encoder, available_models, get_encoder
+from ..align import align
+from ..embed import available_models
 from ..evaluate import format_ladder, ladder_pairs, score
 from ..languages import normalize_lang
+from ..pipeline import load_encoder
 from ..segment import segment
 from ..sources import check_language
 from ..types import Alignment, Document, SegmentedDocument
-from ._app import Quiet, Verbose, command, configure_logging, emit
-
-Model = Annotated[
-    str,
-    typer.Option(
-        "--model", "-m", help="Sentence encoder: use (default, offline), e5-small, or st:NAME_OR_PATH.",
-    ),
-]
-CacheDir = Annotated[
-    Path | None,
-    typer.Option("--cache-dir", help="Keep embeddings on disk here so that re-runs are cheap.", show_default=False),
-]
-MaxTotal = Annotated[
-    int, typer.Option("--max-total", min=2, max=8, help="Most sentences in one bead, both sides together.")
-]
-DEFAULT_MAX_TOTAL = AlignOptions.max_total
+from ._app import command, configure_logging, emit
+from ._options import DEFAULT_MAX_TOTAL, CacheDir, MaxTotal, Model, Quiet, Verbose, align_options_from_flags
 
 
 class LadderFormat(str, Enum):
     ladder = "ladder"
     tsv = "tsv"
-
-
-def options_from_flags(max_total: int) -> AlignOptions:
-    """The one place where command-line flags become ``AlignOptions``."""
-    return AlignOptions(max_total=max_total)
-
-
-def load_encoder(model: str, cache_dir: Path | None) -> Encoder:
-    """The encoder behind ``--model``, wrapped so that each distinct text is embedded once."""
-    return EmbeddingCache(get_encoder(model), cache_dir=cache_dir)
 
 
 @command("align")
@@ -76,7 +53,7 @@ def align_command(
     Example: aligner align de.txt fr.txt --src-lang de --tgt-lang fr --format tsv -o de-fr.tsv
     """
     configure_logging(quiet, verbose)
-    options = options_from_flags(max_total)
+    options = align_options_from_flags(max_total)
     src_doc = _read_side(src, normalize_lang(src_lang), presegmented)
     tgt_doc = _read_side(tgt, normalize_lang(tgt_lang), presegmented)
     alignment = align(src_doc, tgt_doc, load_encoder(model, cache_dir), options)

@@ -1,4 +1,4 @@
-"""The typer application, its shared options, and the one place errors become exit codes."""
+"""The typer application, its console, and the one place errors become exit codes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -25,9 +25,6 @@ app = typer.Typer(
 
 #: Messages and progress go to stderr so that stdout stays machine-readable.
 console = Console(stderr=True, highlight=False)
-
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only; no progress bars.")]
-Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print details of each step.")]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

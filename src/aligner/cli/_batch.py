@@ -1,4 +1,4 @@
-"""``aligner batch`` (many statements, resumable) and ``aligner report`` (one statement as an HTML page)."""
+"""``aligner batch``: many statements in one resumable run, with a progress bar and a summary."""
 
 from __future__ import annotations
 
@@ -22,22 +22,19 @@ from rich.progress import (
 )
 
 from ..batch import BatchOptions, StatementResult, read_batch_input, run_batch
-from ..fetch import FetchOptions
-from ..languages import normalize_lang, parse_lang_list
-from ..pipeline import align_documents
-from ..report import (
-    ReportOptions,
-    alignment_report,
-    default_pair,
-    require_matplotlib,
-    tmx_report,
-    write_report,
+from ..languages import parse_lang_list
+from ._app import command, configure_logging, console
+from ._options import (
+    DEFAULT_MAX_TOTAL,
+    CacheDir,
+    Langs,
+    MaxTotal,
+    Model,
+    Timeout,
+    Verbose,
+    align_options_from_flags,
+    fetch_options_from_flags,
 )
-from ..tmx import read_tmx
-from ._align import DEFAULT_MAX_TOTAL, CacheDir, MaxTotal, Model, load_encoder, options_from_flags
-from ._app import Quiet, Verbose, command, configure_logging, console
-from ._fetch import Timeout, fetch_options_from_flags
-from ._run import Langs, Pivot, gather_documents, lang_pair
 
 
 class TableFormat(str, Enum):
@@ -46,6 +43,7 @@ class TableFormat(str, Enum):
 
 
 def batch_options_from_flags(
+    *,
     model: str,
     langs: str | None,
     workers: int,
@@ -63,8 +61,8 @@ def batch_options_from_flags(
         workers=workers,
         threads=threads,
         table_format=table.value,  # type: ignore[arg-type]
-        align=options_from_flags(max_total),
-        fetch=fetch_options_from_flags(no_http_cache, None, True, timeout, None, None),
+        align=align_options_from_flags(max_total),
+        fetch=fetch_options_from_flags(no_cache=no_http_cache, timeout=timeout),
         cache_dir=cache_dir,
     )
 
@@ -120,8 +118,18 @@ def batch_command(
 
     Example: aligner batch urls.txt -o out --workers 2
     """
-    configure_logging(False, verbose)  # --quiet means no bar, not no messages
-    options = batch_options_from_flags(model, langs, workers, threads, table, max_total, cache_dir, no_http_cache, timeout)
+    configure_logging(quiet=False, verbose=verbose)  # --quiet means no bar, not no messages
+    options = batch_options_from_flags(
+        model=model,
+        langs=langs,
+        workers=workers,
+        threads=threads,
+        table=table,
+        max_total=max_total,
+        cache_dir=cache_dir,
+        no_http_cache=no_http_cache,
+        timeout=timeout,
+    )
     jobs = read_batch_input(input)
     counts: Counter[str] = Counter()
     with _terminate_as_interrupt(), Progress(
@@ -173,59 +181,4 @@ def batch_command(
         raise typer.Exit(code=1)
 
 
-@command("report")
-def report_command(
-    sources: Annotated[
-        list[str],
-        typer.Argument(
-            help="A statement as for 'aligner run' (a folder of per-language files, LL=PATH files or a URL), "
-            "or a TMX file written by aligner.",
-            show_default=False,
-        ),
-    ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML page to write.")] = Path("report.html"),
-    pair: Annotated[
-        str | None,
-        typer.Option("--pair", help="Heatmap languages, e.g. en-ru (default: pivot and the first other).",
-                     show_default=False),
-    ] = None,
-    threshold: Annotated[
-        float, typer.Option("--threshold", help="Highlight units scored below this.")
-    ] = 0.5,
-    langs: Langs = None,
-    pivot: Pivot = None,
-    model: Model = "use",
-    max_total: MaxTotal = DEFAULT_MAX_TOTAL,
-    cache_dir: CacheDir = None,
-    quiet: Quiet = False,
-    verbose: Verbose = False,
-) -> None:
-    """Write a self-contained HTML page showing a statement side by side in all its languages.
-
-    Low-scoring units are highlighted, sentences without a counterpart marked, and a similarity heatmap
-    with the alignment path is drawn for one language pair (not for TMX input, which has no embeddings).
-
-    Example: aligner report samples -o samples.html --pair en-ru
-    """
-    configure_logging(quiet, verbose)
-    chosen_pair = lang_pair(pair, "--pair wants two languages") if pair else None
-    if len(sources) == 1 and sources[0].lower().endswith(".tmx") and Path(sources[0]).is_file():
-        options = ReportOptions(threshold=threshold, title=Path(sources[0]).name)
-        page = tmx_report(read_tmx(sources[0]), options, source=sources[0])
-    else:
-        require_matplotlib()  # fail before fetching and aligning
-        chosen_langs = parse_lang_list(langs) if langs else None
-        documents, missing = gather_documents(sources, [], chosen_langs, FetchOptions())
-        encoder = load_encoder(model, cache_dir)
-        pivot_lang = normalize_lang(pivot) if pivot else None
-        multi = align_documents(documents, encoder, options_from_flags(max_total), pivot=pivot_lang)
-        heatmap_pair = chosen_pair or default_pair(multi.langs, pivot_lang)
-        title = next((d.title for d in documents if d.lang == heatmap_pair[0] and d.title), "") or sources[0]
-        options = ReportOptions(threshold, heatmap_pair, title, tuple(missing.items()))
-        page = alignment_report(multi, encoder, options)
-    write_report(page, output)
-    if not quiet:
-        console.print(f"{output}: report written", soft_wrap=True)
-
-
-__all__ = ["batch_command", "batch_options_from_flags", "report_command"]
+__all__ = ["batch_command", "batch_options_from_flags"]

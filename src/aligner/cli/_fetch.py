@@ -3,51 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from .._io import atomic_writer
-from ..fetch import FetchedStatement, FetchOptions, fetch_statement
+from ..fetch import FetchedStatement, fetch_statement
 from ..languages import CORE_LANGUAGES, parse_lang_list
-from ..sources import document_to_json
-from ._app import Quiet, Verbose, command, configure_logging, console
-
-
-NoCache = Annotated[bool, typer.Option("--no-cache", help="Download again even if a page is cached.")]
-RespectRobots = Annotated[
-    bool, typer.Option("--respect-robots/--ignore-robots", help="Obey the site's robots.txt.")
-]
-Timeout = Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds to wait for a response.")]
-Delay = Annotated[
-    float | None, typer.Option("--delay", min=0.0, help="Seconds between two requests to one host (default 1).")
-]
-Retries = Annotated[
-    int | None, typer.Option("--retries", min=0, help="Extra attempts after a network error, 429 or 5xx (default 3).")
-]
-
-
-def fetch_options_from_flags(
-    no_cache: bool,
-    cache_dir: Path | None,
-    respect_robots: bool,
-    timeout: float | None,
-    delay: float | None,
-    retries: int | None,
-) -> FetchOptions:
-    """The one place where command-line flags become ``FetchOptions``."""
-    options = FetchOptions(use_cache=not no_cache, respect_robots=respect_robots)
-    if cache_dir is not None:
-        options = replace(options, cache_dir=cache_dir)
-    if timeout is not None:
-        options = replace(options, timeout=timeout, connect_timeout=min(options.connect_timeout, timeout))
-    if delay is not None:
-        options = replace(options, delay=delay)
-    if retries is not None:
-        options = replace(options, retries=retries)
-    return options
+from ..sources import save_document
+from ._app import command, configure_logging, console
+from ._options import Delay, NoCache, Quiet, RespectRobots, Retries, Timeout, Verbose, fetch_options_from_flags
 
 
 def _save(result: FetchedStatement, out: Path) -> dict[str, dict[str, Any]]:
@@ -58,9 +24,7 @@ def _save(result: FetchedStatement, out: Path) -> dict[str, dict[str, Any]]:
     found = {}
     for lang, doc in result.documents.items():
         path = out / f"{lang}.json"
-        with atomic_writer(path) as handle:
-            json.dump(document_to_json(doc), handle, ensure_ascii=False, indent=1)
-            handle.write("\n")
+        save_document(doc, path)
         found[lang] = {"url": doc.source, "title": doc.title, "date": doc.date, "doc_id": doc.doc_id,
                        "paragraphs": len(doc.paragraphs), "json": str(path), "raw": str(out / "raw" / f"{lang}.html")}
     return found
@@ -90,7 +54,10 @@ def fetch_command(
     Example: aligner fetch https://mid.ru/en/foreign_policy/news/1987654/ --langs de,en,ru -o statement/
     """
     configure_logging(quiet, verbose)
-    options = fetch_options_from_flags(no_cache, cache_dir, respect_robots, timeout, delay, retries)
+    options = fetch_options_from_flags(
+        no_cache=no_cache, cache_dir=cache_dir, respect_robots=respect_robots, timeout=timeout, delay=delay,
+        retries=retries,
+    )
     result = fetch_statement(url, parse_lang_list(langs), options=options)
     found = _save(result, out)
     if as_json:

@@ -3,31 +3,44 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..errors import InputError, LanguageError
-from ..fetch import FetchOptions, fetch_statement
-from ..languages import CORE_LANGUAGES, normalize_lang, parse_lang_list
-from ..pipeline import OutputOptions, align_documents, all_pairs, check_pairs, write_alignment
-from ..sources import load_statement
-from ..types import Document, MultiAlignment
-from ._align import DEFAULT_MAX_TOTAL, CacheDir, MaxTotal, Model, load_encoder, options_from_flags
-from ._app import Quiet, Verbose, command, configure_logging, console
-from ._fetch import Delay, NoCache, RespectRobots, Retries, Timeout, fetch_options_from_flags
-
-
-Langs = Annotated[
-    str | None, typer.Option("--langs", help="Languages to use, e.g. de,en,es,ru,fr (default: all found).")
-]
-Pivot = Annotated[
-    str | None, typer.Option("--pivot", help="Language every other is aligned to (default: en if present).")
-]
+from ..errors import LanguageError
+from ..languages import normalize_lang, parse_lang_list
+from ..pipeline import (
+    OutputOptions,
+    align_documents,
+    all_pairs,
+    check_pairs,
+    gather_documents,
+    load_encoder,
+    write_alignment,
+)
+from ..types import MultiAlignment
+from ._app import command, configure_logging, console
+from ._options import (
+    DEFAULT_MAX_TOTAL,
+    CacheDir,
+    Delay,
+    Langs,
+    MaxTotal,
+    Model,
+    NoCache,
+    Pivot,
+    Quiet,
+    RespectRobots,
+    Retries,
+    Timeout,
+    Verbose,
+    align_options_from_flags,
+    fetch_options_from_flags,
+    lang_pair,
+)
 
 
 class Format(str, Enum):
@@ -37,6 +50,7 @@ class Format(str, Enum):
 
 
 def output_options_from_flags(
+    *,
     format: Format | None,
     output: Path,
     bitext: bool,
@@ -63,48 +77,11 @@ def output_options_from_flags(
     )
 
 
-def lang_pair(text: str, wants: str) -> tuple[str, str]:
-    """``"en-ru"`` -> ``("en", "ru")``; ``wants`` opens the error, e.g. ``"--pairs wants pairs"``."""
-    src, sep, tgt = text.strip().partition("-")
-    if not sep:
-        raise LanguageError(f"{wants} like en-ru, got {text.strip()!r}")
-    return normalize_lang(src), normalize_lang(tgt)
-
-
 def _locale(text: str) -> tuple[str, str]:
     lang, sep, locale = text.partition("=")
     if not sep or not locale.strip():
         raise LanguageError(f"--locale wants LL=LOCALE like en=en-US, got {text!r}")
     return normalize_lang(lang), locale.strip()
-
-
-def _explicit_urls(items: list[str]) -> dict[str, str]:
-    urls = {}
-    for item in items:
-        lang, sep, url = item.partition("=")
-        if not sep or not url.strip():
-            raise InputError(f"--url wants LL=URL like en=https://example.org/en/1, got {item!r}")
-        urls[normalize_lang(lang)] = url.strip()
-    return urls
-
-
-def _is_url(text: str) -> bool:
-    return text.lower().startswith(("http://", "https://"))
-
-
-def gather_documents(
-    sources: list[str], urls: list[str], langs: tuple[str, ...] | None, fetch_options: FetchOptions
-) -> tuple[list[Document], dict[str, str]]:
-    """Documents of the statement and, for web input, the languages missing with their reasons."""
-    web = [s for s in sources if _is_url(s)]
-    if urls or web:
-        if len(web) > 1 or (web and len(sources) > 1):
-            raise InputError("give one URL (its language versions are found from it) or --url LL=URL options")
-        explicit = _explicit_urls(urls) or None
-        start = web[0] if web else next(iter(explicit.values()))  # type: ignore[union-attr]
-        fetched = fetch_statement(start, langs or CORE_LANGUAGES, options=fetch_options, explicit=explicit)
-        return list(fetched.documents.values()), dict(fetched.missing)
-    return load_statement(sources, langs), {}
 
 
 @command("run")
@@ -165,12 +142,22 @@ def run_command(
     """
     configure_logging(quiet, verbose)
     chosen_langs = parse_lang_list(langs) if langs else None
-    fetch_options = fetch_options_from_flags(no_cache, http_cache_dir, respect_robots, timeout, delay, retries)
-    documents, missing = gather_documents(sources or [], url or [], chosen_langs, fetch_options)
+    fetch_options = fetch_options_from_flags(
+        no_cache=no_cache, cache_dir=http_cache_dir, respect_robots=respect_robots, timeout=timeout, delay=delay,
+        retries=retries,
+    )
+    documents, missing = gather_documents(sources or [], url or [], langs=chosen_langs, fetch_options=fetch_options)
     for lang, reason in missing.items():
         console.print(f"[yellow]warning:[/] {lang} missing: {reason}", soft_wrap=True)
     out_options = output_options_from_flags(
-        format, output, bitext, pairs, [d.lang for d in documents], min_score, drop_unpaired, locale or []
+        format=format,
+        output=output,
+        bitext=bitext,
+        pairs=pairs,
+        langs=[d.lang for d in documents],
+        min_score=min_score,
+        drop_unpaired=drop_unpaired,
+        locales=locale or [],
     )
     encoder = load_encoder(model, cache_dir)
     with Progress(
@@ -186,7 +173,7 @@ def run_command(
         multi = align_documents(
             documents,
             encoder,
-            options_from_flags(max_total),
+            align_options_from_flags(max_total),
             pivot=normalize_lang(pivot) if pivot else None,
             on_pair=lambda a, b: progress.update(task, advance=1, description=f"aligned {a}-{b}"),
         )
@@ -203,15 +190,15 @@ def run_command(
         )
 
 
-def _summary(multi: MultiAlignment, written: list[Path], missing: dict[str, str]) -> dict:
-    linked = [u.score for u in multi.units if sum(1 for _, ix in u.members if ix) > 1]
+def _summary(multi: MultiAlignment, written: list[Path], missing: dict[str, str]) -> dict[str, Any]:
+    mean = multi.mean_score
     return {
         "languages": list(multi.langs),
         "missing": missing,
         "sentences": {d.lang: len(d.sentences) for d in multi.docs},
         "units": len(multi.units),
-        "bead_types": dict(Counter(u.kind for u in multi.units).most_common()),
-        "mean_score": round(sum(linked) / len(linked), 4) if linked else 0.0,
+        "bead_types": dict(multi.bead_types),
+        "mean_score": round(mean, 4) if mean is not None else 0.0,
         "model": multi.model,
         "outputs": [str(p) for p in written],
     }

@@ -12,7 +12,8 @@ from ..languages import normalize_lang
 from ..segment import segment
 from ..sources import check_language
 from ..types import Document, SegmentedDocument
-from ._app import Quiet, Verbose, command, configure_logging, emit
+from ._app import command, configure_logging, emit
+from ._options import Quiet, Verbose
 
 
 @command("segment")

@@ -9,7 +9,8 @@ import typer
 
 from ..table import table_format, units_to_frame, write_table
 from ..tmx import merge_tmx, read_tmx
-from ._app import Quiet, command, console
+from ._app import command, console
+from ._options import Quiet
 
 
 @command("merge")
