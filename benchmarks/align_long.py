@@ -5,7 +5,8 @@ Builds an en-de "book" of N sentences a side from UD PUD (../shared/data/ud-pud)
 documents in a different shuffled order for each pass over the corpus, ~5% of sentences deleted and
 ~8% of adjacent pairs merged on the German side. Each size runs in a fresh process so that peak
 memory (ru_maxrss) is its own. Prints sentences, seconds (embedding, and the search alone timed
-on a second run with every embedding cached), peak memory, and strict F1 against the known gold, which shows the coarse-to-fine search stays on track.
+on a second run with every embedding cached), peak memory, and strict F1 against the known gold, which
+shows the coarse-to-fine search stays on track.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ import subprocess
 import sys
 import time
 
-from align_pud import gold_beads, perturb
-from segment_pud import DEFAULT_DATA, load_documents
+from _common import PUD, gold_beads, load_documents, perturb, require
 
 from aligner.align import align_sentences
 from aligner.embed import EmbeddingCache, get_encoder
@@ -28,8 +28,8 @@ from aligner.evaluate import score
 
 def build(size: int, seed: int = 7) -> tuple[list[str], list[str], list]:
     """``size`` English sentences, their German lines, and the gold ladder between them."""
-    en = load_documents(DEFAULT_DATA / "en_pud-ud-test.conllu")
-    de = load_documents(DEFAULT_DATA / "de_pud-ud-test.conllu")
+    en = load_documents(PUD / "en_pud-ud-test.conllu")
+    de = load_documents(PUD / "de_pud-ud-test.conllu")
     rng = random.Random(seed)
     src: list[str] = []
     originals: list[str] = []
@@ -76,9 +76,7 @@ def main() -> int:
     parser.add_argument("--model", default="use")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if not DEFAULT_DATA.is_dir():
-        print(f"skipped: {DEFAULT_DATA} not found (the shared data set is needed)", file=sys.stderr)
-        return 0
+    require(PUD)
     if args.child:
         child(args.child, args.model)
         return 0

@@ -18,9 +18,8 @@ import random
 import sys
 import time
 from itertools import combinations
-from pathlib import Path
 
-from segment_pud import DEFAULT_DATA, LANGS, load_documents
+from _common import LANGS, PUD, Lines, gold_beads, load_documents, perturb, require
 
 from aligner.align import align_sentences
 from aligner.embed import EmbeddingCache, get_encoder
@@ -29,57 +28,6 @@ from aligner.multi import align_multi, bitext
 from aligner.types import SegmentedDocument
 
 PAIRWISE = (("en", "de"), ("en", "fr"), ("en", "es"), ("en", "ru"), ("de", "ru"))
-# A line is the tuple of original sentence numbers it holds (two after a merge).
-Lines = list[tuple[int, ...]]
-
-
-def perturb(n: int, rng: random.Random, delete: float = 0.05, merge: float = 0.08) -> Lines:
-    """Which original sentences each line of a perturbed document holds."""
-    kept = [k for k in range(n) if rng.random() >= delete] or [0]
-    lines: Lines = []
-    k = 0
-    while k < len(kept):
-        if k + 1 < len(kept) and rng.random() < merge:
-            lines.append((kept[k], kept[k + 1]))
-            k += 2
-        else:
-            lines.append((kept[k],))
-            k += 1
-    return lines
-
-
-def gold_beads(a: Lines, b: Lines) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """Gold ladder between two perturbed versions: lines sharing an original sentence are linked."""
-    a_of = {s: i for i, line in enumerate(a) for s in line}
-    b_of = {s: j for j, line in enumerate(b) for s in line}
-    beads: list[tuple[set[int], set[int]]] = []
-    i = j = 0
-    while i < len(a) or j < len(b):
-        if i < len(a) and not any(s in b_of for s in a[i]):
-            beads.append(({i}, set()))
-            i += 1
-            continue
-        if j < len(b) and not any(s in a_of for s in b[j]):
-            beads.append((set(), {j}))
-            j += 1
-            continue
-        group_a, group_b = {i}, set()
-        frontier = True
-        while frontier:  # close the group under "shares an original sentence"
-            frontier = False
-            for x in sorted(group_a):
-                for s in a[x]:
-                    if s in b_of and b_of[s] not in group_b:
-                        group_b.add(b_of[s])
-                        frontier = True
-            for y in sorted(group_b):
-                for s in b[y]:
-                    if s in a_of and a_of[s] not in group_a:
-                        group_a.add(a_of[s])
-                        frontier = True
-        beads.append((group_a, group_b))
-        i, j = max(group_a) + 1, max(group_b) + 1
-    return [(tuple(sorted(x)), tuple(sorted(y))) for x, y in beads]
 
 
 def texts(sentences: list[str], lines: Lines) -> tuple[str, ...]:
@@ -91,10 +39,8 @@ def main() -> int:
     parser.add_argument("--model", default="use")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
-    if not DEFAULT_DATA.is_dir():
-        print(f"skipped: {DEFAULT_DATA} not found (the shared data set is needed)", file=sys.stderr)
-        return 0
-    corpus = {lang: load_documents(DEFAULT_DATA / f"{lang}_pud-ud-test.conllu") for lang in LANGS}
+    require(PUD)
+    corpus = {lang: load_documents(PUD / f"{lang}_pud-ud-test.conllu") for lang in LANGS}
     n_docs = len(corpus["en"])
     encoder = EmbeddingCache(get_encoder(args.model))
     started = time.perf_counter()

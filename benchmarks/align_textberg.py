@@ -16,11 +16,11 @@ from pathlib import Path
 
 START = time.perf_counter()
 
+from _common import TEXTBERG, require  # noqa: E402
+
 from aligner.align import AlignOptions, align_sentences  # noqa: E402
 from aligner.embed import EmbeddingCache, get_encoder  # noqa: E402
 from aligner.evaluate import read_ladder, score  # noqa: E402
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "textberg-de-fr"
 
 # Reference figures measured on this 2-core machine with the same data (see the issue tracker).
 REFERENCE = {
@@ -35,9 +35,9 @@ def run(model: str, options: AlignOptions, cache_dir: Path | None = None) -> dic
     started = time.perf_counter()
     encoder = EmbeddingCache(get_encoder(model), cache_dir)
     pairs = []
-    for gold in sorted((DATA / "gold").iterdir()):
-        src = (DATA / "de" / gold.name).read_text(encoding="utf-8").splitlines()
-        tgt = (DATA / "fr" / gold.name).read_text(encoding="utf-8").splitlines()
+    for gold in sorted((TEXTBERG / "gold").iterdir()):
+        src = (TEXTBERG / "de" / gold.name).read_text(encoding="utf-8").splitlines()
+        tgt = (TEXTBERG / "fr" / gold.name).read_text(encoding="utf-8").splitlines()
         beads = align_sentences([s.strip() for s in src], [t.strip() for t in tgt], encoder, options)
         pairs.append(([(b.src, b.tgt) for b in beads], read_ladder(gold)))
     scores = score(pairs)
@@ -51,9 +51,7 @@ def main() -> int:
     parser.add_argument("--cache-dir", type=Path, help="keep embeddings in this folder between runs")
     parser.add_argument("--max-total", type=int, default=AlignOptions.max_total, help="most sentences in one bead")
     args = parser.parse_args()
-    if not DATA.is_dir():
-        print(f"skipped: {DATA} not found (the shared data set is needed)", file=sys.stderr)
-        return 0
+    require(TEXTBERG)
     for model in args.model or ["use"]:
         result = run(model, AlignOptions(max_total=args.max_total), args.cache_dir)
         if model == (args.model or ["use"])[0]:

@@ -19,8 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ud-pud"
-LANGS = ("en", "de", "fr", "es", "ru")
+from _common import LANGS, PUD, require
 
 
 def build_statements(root: Path, count: int) -> int:
@@ -28,7 +27,7 @@ def build_statements(root: Path, count: int) -> int:
     texts: dict[str, dict[str, list[str]]] = {}
     for lang in LANGS:
         doc = ""
-        for line in (SHARED / f"{lang}_pud-ud-test.conllu").read_text("utf-8").splitlines():
+        for line in (PUD / f"{lang}_pud-ud-test.conllu").read_text("utf-8").splitlines():
             if line.startswith("# newdoc id"):
                 doc = line.split("=", 1)[1].strip()
             elif line.startswith("# text =") and doc:
@@ -79,9 +78,7 @@ def main() -> None:
     if args.run_one:
         run_one(args.run_one, args.workers[0], args.threads)
         return
-    if not SHARED.is_dir():
-        print(f"skipped: UD PUD data not found at {SHARED} (the shared data folder is needed)")
-        return
+    require(PUD)
     with tempfile.TemporaryDirectory() as tmp:
         sentences = build_statements(Path(tmp), args.statements)
         print(f"{args.statements} statements from UD PUD, {sentences} sentences per language, 5 languages")
@@ -95,8 +92,9 @@ def main() -> None:
                 capture_output=True, text=True, check=True,
             ).stdout
             r = json.loads(output.strip().splitlines()[-1])
-            print(f"{r['workers']:>7} {r['threads']:>7} {r['seconds']:>8} {r['first_result_s']:>12} {r['per_minute']:>10} "
-                  f"{r['per_minute_after_first']:>10} {r['maxrss_self_mb']:>11} {r['maxrss_children_mb']:>15}")
+            print(f"{r['workers']:>7} {r['threads']:>7} {r['seconds']:>8} {r['first_result_s']:>12} "
+                  f"{r['per_minute']:>10} {r['per_minute_after_first']:>10} {r['maxrss_self_mb']:>11} "
+                  f"{r['maxrss_children_mb']:>15}")
         print("stmts/min includes loading the model; 'after 1st' is the rate once the first statement is done.")
         print("RSS children: the largest single worker process (ru_maxrss of RUSAGE_CHILDREN is a maximum, not a sum).")
 

@@ -16,20 +16,19 @@ import ast
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+from _common import TEXTBERG, require
 
 from aligner.embed import SpanEncoder, get_encoder
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "textberg-de-fr"
 DOCS = [f"{k:03d}" for k in range(1, 8)]
 T = TypeVar("T")
 
 
 def _lines(lang: str, doc: str) -> list[str]:
-    return [line.strip() for line in (DATA / lang / doc).read_text(encoding="utf-8").splitlines()]
+    return [line.strip() for line in (TEXTBERG / lang / doc).read_text(encoding="utf-8").splitlines()]
 
 
 def _timed(func: Callable[..., T], *args: Any) -> tuple[T, float]:
@@ -44,9 +43,8 @@ def bench_model(name: str, threads: int | None, docs: list[list[str]]) -> None:
     _, load = _timed(encoder.encode, ["Ein Satz, damit das Modell lädt."])
     sentences = [s for doc in docs for s in doc]
     _, seconds = _timed(encoder.encode, sentences)
-    print(
-        f"{name:9s} load {load:5.2f} s   encode {len(sentences) / seconds:7.1f} sentences/s ({len(sentences)} sentences)"
-    )
+    rate = len(sentences) / seconds
+    print(f"{name:9s} load {load:5.2f} s   encode {rate:7.1f} sentences/s ({len(sentences)} sentences)")
     if isinstance(encoder, SpanEncoder):
         bench_spans(encoder, docs)
 
@@ -54,8 +52,10 @@ def bench_model(name: str, threads: int | None, docs: list[list[str]]) -> None:
 def bench_spans(encoder: SpanEncoder, docs: list[list[str]]) -> None:
     spans = [[(a, a + k) for k in range(2, 6) for a in range(len(doc) - k + 1)] for doc in docs]
     n_spans = sum(map(len, spans))
-    composed, compose_s = _timed(lambda: [encoder.encode_spans(d, s) for d, s in zip(docs, spans)])
-    joined, joined_s = _timed(lambda: [encoder.encode([" ".join(d[a:b]) for a, b in s]) for d, s in zip(docs, spans)])
+    composed, compose_s = _timed(lambda: [encoder.encode_spans(d, s) for d, s in zip(docs, spans, strict=True)])
+    joined, joined_s = _timed(
+        lambda: [encoder.encode([" ".join(d[a:b]) for a, b in s]) for d, s in zip(docs, spans, strict=True)]
+    )
     print(
         f"{'':9s} spans of 2..5 sentences: composed {n_spans / compose_s:7.1f} spans/s,"
         f" joined text {n_spans / joined_s:6.1f} spans/s ({n_spans} spans, {joined_s / compose_s:.1f}x)"
@@ -65,9 +65,8 @@ def bench_spans(encoder: SpanEncoder, docs: list[list[str]]) -> None:
     for k in range(2, 6):
         c = cosines[sizes == k]
         below = np.mean(c < 0.99)
-        print(
-            f"{'':9s} {k} sentences: cosine(composed, joined) mean {c.mean():.4f} min {c.min():.4f}, < 0.99: {below:.1%}"
-        )
+        summary = f"mean {c.mean():.4f} min {c.min():.4f}, < 0.99: {below:.1%}"
+        print(f"{'':9s} {k} sentences: cosine(composed, joined) {summary}")
 
 
 def prefix_check(threads: int | None) -> None:
@@ -79,7 +78,7 @@ def prefix_check(threads: int | None) -> None:
         for doc in DOCS:
             de, fr = _lines("de", doc), _lines("fr", doc)
             src, tgt = [], []
-            for line in (DATA / "gold" / doc).read_text(encoding="utf-8").splitlines():
+            for line in (TEXTBERG / "gold" / doc).read_text(encoding="utf-8").splitlines():
                 s, t = (ast.literal_eval(side) for side in line.split(":"))
                 if s and t:
                     src.append(" ".join(de[i] for i in s))
@@ -97,9 +96,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=None, help="threads per model (default: all cores)")
     parser.add_argument("--prefix-check", action="store_true", help="compare e5 query:/passage: on the gold beads")
     args = parser.parse_args()
-    if not DATA.is_dir():
-        print(f"skipped: {DATA} not found (the shared data set is needed)", file=sys.stderr)
-        return 0
+    require(TEXTBERG)
     docs = [[s for s in _lines("de", doc) if s] for doc in DOCS]
     for name in args.model or ["use", "e5-small"]:
         bench_model(name, args.threads, docs)

@@ -13,13 +13,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
 
+from _common import PAGES
 from lxml import html
 
 from aligner.extract import _blocks, extract_html
-
-PAGES = Path(__file__).resolve().parents[1] / "tests" / "pages"
 
 Extractor = Callable[[bytes], list[str]]
 
@@ -78,7 +76,7 @@ def main() -> None:
         for case, data, want in cases:
             try:
                 got = extract(data)
-            except Exception as error:  # a benchmark reports every failure and goes on
+            except Exception as error:  # noqa: BLE001 - a benchmark reports every failure and goes on
                 got = []
                 failures.append(f"{case} ({type(error).__name__})")
             f, e, c = _score(got, want)

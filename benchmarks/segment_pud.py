@@ -14,23 +14,12 @@ import argparse
 import time
 from pathlib import Path
 
+from _common import LANGS, PUD, load_documents, require
+
 from aligner.segment import segment, split_sentences
 from aligner.types import Document
 
-LANGS = ("en", "de", "fr", "es", "ru")
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ud-pud"
 BOOK_SENTENCES = 20_000
-
-
-def load_documents(path: Path) -> list[list[str]]:
-    """The sentences of each document of one CoNLL-U file, in order."""
-    documents: list[list[str]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# newdoc id"):
-            documents.append([])
-        elif line.startswith("# text ="):
-            documents[-1].append(line.split("=", 1)[1].strip())
-    return documents
 
 
 def boundaries(sentences: list[str]) -> set[int]:
@@ -76,18 +65,19 @@ def prf(tp: int, predicted: int, gold: int) -> tuple[float, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with {lang}_pud-ud-test.conllu")
+    parser.add_argument("--data", type=Path, default=PUD, help="folder with {lang}_pud-ud-test.conllu")
     parser.add_argument("--errors", action="store_true", help="print every missed or spurious boundary")
     args = parser.parse_args()
-    if not args.data.is_dir():
-        parser.error(f"UD PUD treebanks not found at {args.data} (see ../shared/README.md)")
+    if args.data != PUD and not args.data.is_dir():
+        parser.error(f"UD PUD treebanks not found at {args.data}")
+    require(args.data)
 
     corpora = {lang: load_documents(args.data / f"{lang}_pud-ud-test.conllu") for lang in LANGS}
     totals = [0, 0, 0]
     print(f"{'lang':<6}{'P':>7}{'R':>7}{'F1':>7}   boundaries (tp/predicted/gold)")
     for lang, documents in corpora.items():
         counts = score(lang, documents, args.errors)
-        totals = [a + b for a, b in zip(totals, counts)]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
         p, r, f = prf(*counts)
         print(f"{lang:<6}{p:7.2f}{r:7.2f}{f:7.2f}   {counts[0]}/{counts[1]}/{counts[2]}")
     p, r, f = prf(*totals)
@@ -109,9 +99,8 @@ def main() -> None:
         started = time.perf_counter()
         result = segment(book)
         elapsed = time.perf_counter() - started
-        print(
-            f"book {lang}: {len(result.sentences):,} sentences, {sum(map(len, book.paragraphs)):,} chars in {elapsed:.2f} s"
-        )
+        chars = sum(map(len, book.paragraphs))
+        print(f"book {lang}: {len(result.sentences):,} sentences, {chars:,} chars in {elapsed:.2f} s")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from align_textberg import DATA
+from _common import TEXTBERG, require
 
 from aligner._dp import ScoreParams, bead_types
 from aligner.align import AlignOptions, align_sentences
@@ -77,9 +77,9 @@ def oracle(n: int, m: int, gold: Ladder) -> list[Bead]:
 
 def load() -> list[tuple[list[str], list[str], Ladder]]:
     documents = []
-    for gold in sorted((DATA / "gold").iterdir()):
-        src = [s.strip() for s in (DATA / "de" / gold.name).read_text(encoding="utf-8").splitlines()]
-        tgt = [t.strip() for t in (DATA / "fr" / gold.name).read_text(encoding="utf-8").splitlines()]
+    for gold in sorted((TEXTBERG / "gold").iterdir()):
+        src = [s.strip() for s in (TEXTBERG / "de" / gold.name).read_text(encoding="utf-8").splitlines()]
+        tgt = [t.strip() for t in (TEXTBERG / "fr" / gold.name).read_text(encoding="utf-8").splitlines()]
         documents.append((src, tgt, read_ladder(gold)))
     return documents
 
@@ -112,7 +112,8 @@ def predict(documents: list, encoder: Encoder, params: ScoreParams) -> list[tupl
 
 def line(name: str, pairs: list) -> str:
     s = score(pairs)
-    return f"{name:44s} strict P/R/F1 {s.strict_precision:.4f}/{s.strict_recall:.4f}/{s.strict_f1:.4f}  lax F1 {s.lax_f1:.4f}"
+    strict = f"{s.strict_precision:.4f}/{s.strict_recall:.4f}/{s.strict_f1:.4f}"
+    return f"{name:44s} strict P/R/F1 {strict}  lax F1 {s.lax_f1:.4f}"
 
 
 def search(documents: list, encoder: EmbeddingCache) -> tuple[ScoreParams, list]:
@@ -140,9 +141,7 @@ def main() -> int:
     parser.add_argument("--with-e5", action="store_true", help="also mix in e5-small's similarities (slow)")
     parser.add_argument("--cache-dir", type=Path, help="keep embeddings in this folder between runs")
     args = parser.parse_args()
-    if not DATA.is_dir():
-        print(f"skipped: {DATA} not found (the shared data set is needed)", file=sys.stderr)
-        return 0
+    require(TEXTBERG)
     documents = load()
     golds = [gold for _, _, gold in documents]
     unreachable = sum(not reachable((tuple(s), tuple(t)), gold) for gold in golds for s, t in gold)
@@ -163,14 +162,18 @@ def main() -> int:
                 on_unreachable += 1
             else:
                 on_reachable += 1
-    print(f"wrong predicted beads: {on_unreachable} touch a gold bead no monotonic aligner can produce, {on_reachable} do not")
+    print(
+        f"wrong predicted beads: {on_unreachable} touch a gold bead no monotonic aligner can produce,"
+        f" {on_reachable} do not"
+    )
     if args.search:
         params, tuned = search(documents, encoder)
         print(line(f"tuned on this set: skip={params.skip} length={params.length} merge={params.merge}", tuned))
     if args.with_e5:
         e5 = EmbeddingCache(get_encoder("e5-small"), args.cache_dir)
         for weight in (0.2, 0.5, 0.8):
-            print(line(f"use and e5-small, e5 weight {weight}", predict(documents, Mixture(encoder, e5, weight), ScoreParams())))
+            mixed = predict(documents, Mixture(encoder, e5, weight), ScoreParams())
+            print(line(f"use and e5-small, e5 weight {weight}", mixed))
     return 0
 
 

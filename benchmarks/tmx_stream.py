@@ -89,7 +89,8 @@ def main() -> None:
         return
 
     print(
-        f"{'phase':<6} {'units':>10} {'file MB':>9} {'wall s':>8} {'cpu s':>7} {'units/cpu s':>11} {'base MB':>8} {'peak MB':>8}"
+        f"{'phase':<6} {'units':>10} {'file MB':>9} {'wall s':>8} {'cpu s':>7} {'units/cpu s':>11}"
+        f" {'base MB':>8} {'peak MB':>8}"
     )
     with tempfile.TemporaryDirectory(prefix="tmx-bench-") as folder:
         for count in args.sizes:
@@ -99,8 +100,8 @@ def main() -> None:
                 assert r["units"] == count, r
                 size = path.stat().st_size / 1024**2
                 print(
-                    f"{phase:<6} {count:>10,} {size:>9.1f} {r['seconds']:>8.1f} {r['cpu']:>7.1f} {count / r['cpu']:>11,.0f} "
-                    f"{r['baseline_mb']:>8.1f} {r['peak_mb']:>8.1f}",
+                    f"{phase:<6} {count:>10,} {size:>9.1f} {r['seconds']:>8.1f} {r['cpu']:>7.1f}"
+                    f" {count / r['cpu']:>11,.0f} {r['baseline_mb']:>8.1f} {r['peak_mb']:>8.1f}",
                     flush=True,
                 )
             path.unlink()

@@ -45,6 +45,7 @@ def diagonal(n: int) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     return [((k,), (k,)) for k in range(n)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["de", "fr", "es", "ru"])
 def test_translations_align_one_to_one(encoder: Encoder, lang: str) -> None:
     beads = align_sentences(EN, PARALLEL[lang], encoder)
@@ -52,6 +53,7 @@ def test_translations_align_one_to_one(encoder: Encoder, lang: str) -> None:
     assert all(0.6 < b.score <= 1.0 for b in beads)
 
 
+@pytest.mark.slow
 def test_identical_texts(encoder: Encoder) -> None:
     beads = align_sentences(PARALLEL["ru"], PARALLEL["ru"], encoder)
     assert links(beads) == diagonal(len(EN))
@@ -59,6 +61,7 @@ def test_identical_texts(encoder: Encoder) -> None:
     assert all(b.score == pytest.approx(1.0, abs=1e-3) for b in beads)
 
 
+@pytest.mark.slow
 def test_a_sentence_split_in_two_gives_a_1_2_bead(encoder: Encoder) -> None:
     de = list(PARALLEL["de"])
     de[2:3] = ["Im neuen Flügel befindet sich eine Sammlung.", "Sie umfasst mittelalterliche Handschriften."]
@@ -67,6 +70,7 @@ def test_a_sentence_split_in_two_gives_a_1_2_bead(encoder: Encoder) -> None:
     assert beads[2].kind == "1-2"
 
 
+@pytest.mark.slow
 def test_two_sentences_joined_in_one_give_a_2_1_bead(encoder: Encoder) -> None:
     es = list(PARALLEL["es"])
     es[3:5] = ["La entrada es gratuita para los niños menores de doce años, y el director agradeció su apoyo a la ciudad."]
@@ -74,6 +78,7 @@ def test_two_sentences_joined_in_one_give_a_2_1_bead(encoder: Encoder) -> None:
     assert links(beads) == diagonal(3) + [((3, 4), (3,))] + [((k,), (k - 1,)) for k in range(5, 8)]
 
 
+@pytest.mark.slow
 def test_an_extra_sentence_is_a_0_1_bead(encoder: Encoder) -> None:
     fr = list(PARALLEL["fr"])
     fr.insert(4, "Le maire n'a pas assisté à la cérémonie en raison d'une grève des trains.")
@@ -82,6 +87,7 @@ def test_an_extra_sentence_is_a_0_1_bead(encoder: Encoder) -> None:
     assert beads[4].kind == "0-1" and beads[4].score == 0.0
 
 
+@pytest.mark.slow
 def test_a_missing_sentence_is_a_1_0_bead(encoder: Encoder) -> None:
     ru = PARALLEL["ru"][:5] + PARALLEL["ru"][6:]
     beads = align_sentences(EN, ru, encoder)
@@ -94,6 +100,7 @@ def test_an_empty_side_leaves_every_sentence_unlinked(encoder: Encoder) -> None:
     assert align_sentences([], [], encoder) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("position", "others"), [(0, "ru"), (4, "ru"), (7, "es"), (0, "de")])
 def test_one_sentence_against_many_links_only_its_translation(encoder: Encoder, position: int, others: str) -> None:
     # A regression test: the whole-document length ratio once pulled unrelated neighbours into a 1-4 bead.
@@ -103,6 +110,7 @@ def test_one_sentence_against_many_links_only_its_translation(encoder: Encoder, 
     assert links(reverse) == [((k,), (0,)) if k == position else ((k,), ()) for k in range(len(EN))]
 
 
+@pytest.mark.slow
 def test_unrelated_texts_score_low_and_log_a_warning(
     encoder: Encoder, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -115,12 +123,14 @@ def test_unrelated_texts_score_low_and_log_a_warning(
     assert "may not be translations of each other" in warnings[0].getMessage()
 
 
+@pytest.mark.slow
 def test_translations_log_no_warning(encoder: Encoder, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="aligner.align"):
         align_sentences(EN, PARALLEL["fr"], encoder)
     assert not [r for r in caplog.records if r.name == "aligner.align"]
 
 
+@pytest.mark.slow
 def test_a_very_long_sentence_does_not_break_anything(encoder: Encoder) -> None:
     long_en = "The museum shows " + ", ".join(f"manuscript {k} from the old library" for k in range(140)) + "."
     long_de = "Das Museum zeigt " + ", ".join(f"Handschrift {k} aus der alten Bibliothek" for k in range(140)) + "."
@@ -131,6 +141,7 @@ def test_a_very_long_sentence_does_not_break_anything(encoder: Encoder) -> None:
     assert links(beads) == diagonal(3)
 
 
+@pytest.mark.slow
 def test_align_documents_keeps_paragraph_breaks(encoder: Encoder) -> None:
     # The German adds a paragraph after the first sentence that elaborates on it. Without paragraph
     # information the aligner joins it to the first sentence (1-2); with it, that bead would straddle a
@@ -150,6 +161,7 @@ def test_align_documents_keeps_paragraph_breaks(encoder: Encoder) -> None:
     assert (alignment.src, alignment.tgt, alignment.model) == (src, tgt, "use")
 
 
+@pytest.mark.slow
 def test_at_most_max_total_sentences_per_bead(encoder: Encoder) -> None:
     de = list(PARALLEL["de"])
     de[2:3] = ["Im neuen Flügel befindet sich eine Sammlung.", "Sie umfasst mittelalterliche Handschriften."]
@@ -179,6 +191,7 @@ def _long_parallel(n: int) -> tuple[list[str], list[str]]:
     return list(EN * repeats)[:n], list(PARALLEL["de"] * repeats)[:n]
 
 
+@pytest.mark.slow
 def test_long_documents_search_a_band_and_find_the_same_path(encoder: Encoder) -> None:
     en, de = _long_parallel(200)
     del de[100]  # a gap in the middle: the band must follow the path off the main diagonal

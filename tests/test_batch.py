@@ -56,6 +56,7 @@ def part_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.name.endswith(".part")]
 
 
+@pytest.mark.slow
 def test_a_batch_of_statement_folders(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:
     out = tmp_path / "out"
     result = run_batch(read_batch_input(statements), out, encoder=cache)
@@ -93,6 +94,7 @@ def test_a_batch_of_statement_folders(statements: Path, tmp_path: Path, cache: E
     assert part_files(out) == []
 
 
+@pytest.mark.slow
 def test_an_interrupted_batch_resumes_where_it_stopped(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:
     out = tmp_path / "out"
     jobs = read_batch_input(statements)
@@ -126,6 +128,7 @@ def test_an_interrupted_batch_resumes_where_it_stopped(statements: Path, tmp_pat
     assert part_files(out) == []
 
 
+@pytest.mark.slow
 def test_other_settings_align_finished_statements_again(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:
     jobs = read_batch_input(statements)[:1]
     run_batch(jobs, tmp_path / "out", encoder=cache)
@@ -135,6 +138,7 @@ def test_other_settings_align_finished_statements_again(statements: Path, tmp_pa
     assert {tu.langs for tu in read_tmx(tmp_path / "out" / "combined.tmx")} == {("en", "ru")}
 
 
+@pytest.mark.slow
 def test_tsv_tables(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:
     result = run_batch(read_batch_input(statements)[:1], tmp_path / "out", BatchOptions(table_format="tsv"), encoder=cache)
     table = pl.read_csv(tmp_path / "out" / "statements" / "a-full" / "aligned.tsv", separator="\t")
@@ -146,6 +150,7 @@ OLD = {"en": "/en_GB/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/
        "ru": "/ru_RU/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/4521236"}
 
 
+@pytest.mark.slow
 def test_a_list_of_urls(httpserver: HTTPServer, tmp_path: Path, cache: EmbeddingCache) -> None:
     for lang in ("en", "ru"):
         httpserver.expect_request(NEW.format(lang=lang)).respond_with_data(
@@ -207,6 +212,7 @@ def test_two_worker_processes_give_the_same_results(statements: Path, tmp_path: 
     assert set(variant_sets(tmp_path / "pooled" / "combined.tmx")) == set(variant_sets(tmp_path / "alone" / "combined.tmx"))
 
 
+@pytest.mark.slow
 def test_the_batch_command(statements: Path, tmp_path: Path) -> None:
     shutil.rmtree(statements / "b-copy")
     shutil.rmtree(statements / "c-partial")

@@ -50,12 +50,14 @@ def assert_one_line_error(result: Result, message: str, exit_code: int = 2) -> N
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_align_prints_a_ladder(texts: Path, cache: str) -> None:
     result = align(texts, cache)
     assert result.exit_code == 0, result.output
     assert result.stdout == "".join(f"[{k}]:[{k}]\n" for k in range(8))
 
 
+@pytest.mark.slow
 def test_align_tsv(texts: Path, cache: str) -> None:
     result = align(texts, cache, "--format", "tsv")
     assert result.exit_code == 0, result.output
@@ -65,6 +67,7 @@ def test_align_tsv(texts: Path, cache: str) -> None:
     assert all(row.endswith("\t1-1") and 0.6 < float(row.split("\t")[2]) <= 1 for row in rows)
 
 
+@pytest.mark.slow
 def test_align_presegmented_lines_keep_their_numbers(texts: Path, cache: str, tmp_path: Path) -> None:
     en = tmp_path / "en.lines"
     en.write_text("\n".join(PARALLEL["en"][:3] + PARALLEL["en"][4:]) + "\n", encoding="utf-8")  # line 3 missing
@@ -78,6 +81,7 @@ def test_align_presegmented_lines_keep_their_numbers(texts: Path, cache: str, tm
     ]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_align_reads_standard_input(texts: Path) -> None:
     # No --cache-dir: this run loads the default model itself, as a first run on a new machine does.
     source = (texts / "en.txt").read_text(encoding="utf-8")
@@ -86,6 +90,7 @@ def test_align_reads_standard_input(texts: Path) -> None:
     assert result.stdout.count("\n") == 8
 
 
+@pytest.mark.slow
 def test_align_writes_the_output_file(texts: Path, cache: str, tmp_path: Path) -> None:
     output = tmp_path / "out" / "en-de.tsv"
     result = align(texts, cache, "-f", "tsv", "-o", str(output))

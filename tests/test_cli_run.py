@@ -66,6 +66,7 @@ def tuvs(path: Path) -> list[list[tuple[str, str]]]:
     return [[(tuv.get(XML_LANG), tuv.findtext("seg")) for tuv in tu.findall("tuv")] for tu in tree.iterfind("body/tu")]
 
 
+@pytest.mark.slow
 def test_run_samples_to_tmx(cache: str, tmp_path: Path) -> None:
     output = tmp_path / "samples.tmx"
     result = ok(run(cache, str(SAMPLES), "-o", str(output)))
@@ -78,6 +79,7 @@ def test_run_samples_to_tmx(cache: str, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == [output]
 
 
+@pytest.mark.slow
 def test_run_json_summary(cache: str, tmp_path: Path) -> None:
     output = tmp_path / "samples.tmx"
     summary = json.loads(ok(run(cache, str(SAMPLES), "-o", str(output), "--json")).stdout)
@@ -94,6 +96,7 @@ def test_run_json_summary(cache: str, tmp_path: Path) -> None:
     assert 0.7 < summary["mean_score"] < 1.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "flags"), [("t.tsv", []), ("t.txt", ["--format", "tsv"]), ("t.parquet", [])])
 def test_run_tables(cache: str, tmp_path: Path, name: str, flags: list[str]) -> None:
     output = tmp_path / name
@@ -103,6 +106,7 @@ def test_run_tables(cache: str, tmp_path: Path, name: str, flags: list[str]) -> 
     assert frame["lang"].unique().sort().to_list() == ["de", "en", "es", "fr", "ru"]
 
 
+@pytest.mark.slow
 def test_run_bitext_writes_every_pair(cache: str, tmp_path: Path) -> None:
     output = tmp_path / "memory.tmx"
     summary = json.loads(ok(run(cache, str(SAMPLES), "-o", str(output), "--bitext", "--json")).stdout)
@@ -112,6 +116,7 @@ def test_run_bitext_writes_every_pair(cache: str, tmp_path: Path) -> None:
     assert sorted(tmp_path.iterdir()) == sorted(expected)
 
 
+@pytest.mark.slow
 def test_run_selected_pairs(cache: str, tmp_path: Path) -> None:
     output = tmp_path / "memory.tmx"
     ok(run(cache, str(SAMPLES), "-o", str(output), "--pairs", "en-ru, DE-fr", "-q"))
@@ -123,12 +128,14 @@ def test_run_selected_pairs(cache: str, tmp_path: Path) -> None:
     assert units[-1] == [("en-GB", "I give the floor to my colleague."), ("ru-RU", "Передаю слово моему коллеге.")]
 
 
+@pytest.mark.slow
 def test_run_locale_override(cache: str, tmp_path: Path) -> None:
     output = tmp_path / "memory.tmx"
     ok(run(cache, str(SAMPLES), "-o", str(output), "--locale", "en=en-US", "--locale", "pt_BR=pt-BR", "-q"))
     assert [lang for lang, _ in tuvs(output)[0]] == ["de-DE", "en-US", "es-ES", "fr-FR", "ru-RU"]
 
 
+@pytest.mark.slow
 def test_run_unpaired_sentences_and_score_filter(cache: str, museum: Path, tmp_path: Path) -> None:
     output = tmp_path / "m.tmx"
     summary = json.loads(ok(run(cache, str(museum), "-o", str(output), "--json")).stdout)
@@ -148,6 +155,7 @@ def test_run_unpaired_sentences_and_score_filter(cache: str, museum: Path, tmp_p
     assert all((u.score or 0) >= threshold for u in kept)
 
 
+@pytest.mark.slow
 def test_run_explicit_files_and_languages(cache: str, museum: Path, tmp_path: Path) -> None:
     output = tmp_path / "m.tmx"
     summary = json.loads(
@@ -219,6 +227,7 @@ def web_args(tmp_path: Path, cache: str) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_run_from_one_url_finds_the_other_languages_and_writes_their_memory(
     httpserver, tmp_path: Path, cache: str
 ) -> None:
@@ -238,6 +247,7 @@ def test_run_from_one_url_finds_the_other_languages_and_writes_their_memory(
     assert {u.prop("x-doc-id") for u in units} == {"1987654"}
 
 
+@pytest.mark.slow
 def test_run_with_explicit_urls_and_a_missing_language(httpserver, tmp_path: Path, cache: str) -> None:
     for lang in ("de", "fr"):
         httpserver.expect_request(MID_NEW.format(lang=lang)).respond_with_data(

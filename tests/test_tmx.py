@@ -228,6 +228,7 @@ def test_the_xsd_catches_what_the_dtd_lets_through(tmp_path: Path) -> None:
     assert not etree.XMLSchema(etree.parse(schemas / "tmx14.xsd")).validate(document)
 
 
+@pytest.mark.slow
 def test_xmllint_validates_output(tmp_path: Path) -> None:
     schemas = _schemas()
     if shutil.which("xmllint") is None:

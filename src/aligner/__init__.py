@@ -39,7 +39,10 @@ if TYPE_CHECKING:
     from .table import multi_to_frame, write_table
     from .tmx import TranslationUnit, merge_tmx, read_tmx, write_tmx
 
-# Stages that pull in httpx, polars or lxml load on first use, so `import aligner` stays quick.
+# Stages that pull in httpx, polars or lxml load on first use, so `import aligner` stays quick:
+# 0.34 s instead of 0.83 s with plain imports (`python -c 'import aligner'`, best of 15 on the 2-core
+# development machine, 2026-12-01; -X importtime: 0.12 s instead of 0.35 s). It does not speed up the
+# CLI, which imports every stage (`aligner --help` 1.1-1.2 s either way).
 _LAZY = {
     "FetchOptions": "fetch",
     "FetchedStatement": "fetch",
