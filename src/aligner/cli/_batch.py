@@ -36,7 +36,7 @@ from ..report import (
 from ..tmx import read_tmx
 from ._align import DEFAULT_MAX_TOTAL, CacheDir, MaxTotal, Model, load_encoder, options_from_flags
 from ._app import Quiet, Verbose, command, configure_logging, console
-from ._fetch import Timeout, fetch_options_from_flags
+from ._fetch import AllowHost, Timeout, fetch_options_from_flags
 from ._run import Langs, Pivot, gather_documents, lang_pair
 
 
@@ -55,6 +55,7 @@ def batch_options_from_flags(
     cache_dir: Path | None,
     no_http_cache: bool,
     timeout: float | None,
+    allow_hosts: list[str] | None = None,
 ) -> BatchOptions:
     """The one place where ``aligner batch`` flags become ``BatchOptions``."""
     return BatchOptions(
@@ -64,7 +65,7 @@ def batch_options_from_flags(
         threads=threads,
         table_format=table.value,  # type: ignore[arg-type]
         align=options_from_flags(max_total),
-        fetch=fetch_options_from_flags(no_http_cache, None, True, timeout, None, None),
+        fetch=fetch_options_from_flags(no_http_cache, None, True, timeout, None, None, allow_hosts),
         cache_dir=cache_dir,
     )
 
@@ -109,6 +110,7 @@ def batch_command(
     cache_dir: CacheDir = None,
     no_http_cache: Annotated[bool, typer.Option("--no-http-cache", help="URL input: do not use the HTTP cache.")] = False,
     timeout: Timeout = None,
+    allow_host: AllowHost = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on standard output.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar: one log line per statement.")] = False,
     verbose: Verbose = False,
@@ -121,7 +123,8 @@ def batch_command(
     Example: aligner batch urls.txt -o out --workers 2
     """
     configure_logging(False, verbose)  # --quiet means no bar, not no messages
-    options = batch_options_from_flags(model, langs, workers, threads, table, max_total, cache_dir, no_http_cache, timeout)
+    options = batch_options_from_flags(model, langs, workers, threads, table, max_total, cache_dir, no_http_cache, timeout,
+                                       allow_host)
     jobs = read_batch_input(input)
     counts: Counter[str] = Counter()
     with _terminate_as_interrupt(), Progress(

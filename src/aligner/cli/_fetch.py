@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from .._io import atomic_writer
+from .._urls import redact
 from ..fetch import FetchedStatement, FetchOptions, fetch_statement
 from ..languages import CORE_LANGUAGES, parse_lang_list
 from ..sources import document_to_json
@@ -20,7 +21,16 @@ NoCache = Annotated[bool, typer.Option("--no-cache", help="Download again even i
 RespectRobots = Annotated[
     bool, typer.Option("--respect-robots/--ignore-robots", help="Obey the site's robots.txt.")
 ]
-Timeout = Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds to wait for a response.")]
+Timeout = Annotated[
+    float | None,
+    typer.Option("--timeout", min=0.1, help="Seconds one request may take in all (default 60); a statement's "
+                 "requests and retries share twice that."),
+]
+AllowHost = Annotated[
+    list[str] | None,
+    typer.Option("--allow-host", help="Also follow links to this host and its subdomains (repeatable); by "
+                 "default only the start URL's site is followed.", show_default=False),
+]
 Delay = Annotated[
     float | None, typer.Option("--delay", min=0.0, help="Seconds between two requests to one host (default 1).")
 ]
@@ -36,9 +46,10 @@ def fetch_options_from_flags(
     timeout: float | None,
     delay: float | None,
     retries: int | None,
+    allow_hosts: list[str] | None = None,
 ) -> FetchOptions:
     """The one place where command-line flags become ``FetchOptions``."""
-    options = FetchOptions(use_cache=not no_cache, respect_robots=respect_robots)
+    options = FetchOptions(use_cache=not no_cache, respect_robots=respect_robots, allow_hosts=tuple(allow_hosts or ()))
     if cache_dir is not None:
         options = replace(options, cache_dir=cache_dir)
     if timeout is not None:
@@ -81,6 +92,7 @@ def fetch_command(
     timeout: Timeout = None,
     delay: Delay = None,
     retries: Retries = None,
+    allow_host: AllowHost = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -90,11 +102,11 @@ def fetch_command(
     Example: aligner fetch https://mid.ru/en/foreign_policy/news/1987654/ --langs de,en,ru -o statement/
     """
     configure_logging(quiet, verbose)
-    options = fetch_options_from_flags(no_cache, cache_dir, respect_robots, timeout, delay, retries)
+    options = fetch_options_from_flags(no_cache, cache_dir, respect_robots, timeout, delay, retries, allow_host)
     result = fetch_statement(url, parse_lang_list(langs), options=options)
     found = _save(result, out)
     if as_json:
-        typer.echo(json.dumps({"url": url, "out": str(out), "found": found, "missing": result.missing},
+        typer.echo(json.dumps({"url": redact(url), "out": str(out), "found": found, "missing": result.missing},
                               ensure_ascii=False, indent=1))
     if quiet:
         return

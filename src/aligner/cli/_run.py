@@ -19,7 +19,7 @@ from ..sources import load_statement
 from ..types import Document, MultiAlignment
 from ._align import DEFAULT_MAX_TOTAL, CacheDir, MaxTotal, Model, load_encoder, options_from_flags
 from ._app import Quiet, Verbose, command, configure_logging, console
-from ._fetch import Delay, NoCache, RespectRobots, Retries, Timeout, fetch_options_from_flags
+from ._fetch import AllowHost, Delay, NoCache, RespectRobots, Retries, Timeout, fetch_options_from_flags
 
 
 Langs = Annotated[
@@ -154,6 +154,7 @@ def run_command(
     timeout: Timeout = None,
     delay: Delay = None,
     retries: Retries = None,
+    allow_host: AllowHost = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on standard output.")] = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -165,7 +166,8 @@ def run_command(
     """
     configure_logging(quiet, verbose)
     chosen_langs = parse_lang_list(langs) if langs else None
-    fetch_options = fetch_options_from_flags(no_cache, http_cache_dir, respect_robots, timeout, delay, retries)
+    fetch_options = fetch_options_from_flags(no_cache, http_cache_dir, respect_robots, timeout, delay, retries,
+                                             allow_host)
     documents, missing = gather_documents(sources or [], url or [], chosen_langs, fetch_options)
     for lang, reason in missing.items():
         console.print(f"[yellow]warning:[/] {lang} missing: {reason}", soft_wrap=True)
