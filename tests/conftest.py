@@ -1,12 +1,14 @@
-"""Session-wide fixtures: the shared data folder, the default encoder, a tiny local sentence-transformers model."""
+"""Shared fixtures: the shared data folder, the default encoder, a tiny sentence-transformers model, a slow web site."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from _paths import SHARED
+from _servers import SlowSite
 
 if TYPE_CHECKING:
     from aligner.embed import Encoder
@@ -75,3 +77,12 @@ def tiny_st_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pooling = modules.Pooling(config.hidden_size, pooling_mode="mean")
     SentenceTransformer(modules=[transformer, pooling, modules.Normalize()], device="cpu").save(str(model_dir))
     return model_dir
+
+
+@pytest.fixture
+def slow_site() -> Iterator[SlowSite]:
+    """A threaded server on 127.0.0.1 that can answer one byte at a time (``tests/_servers.py``)."""
+    site = SlowSite()
+    site.start()
+    yield site
+    site.stop()

@@ -193,6 +193,16 @@ def test_bad_url_lists(tmp_path: Path, content: str, message: str) -> None:
         read_batch_input(urls)
 
 
+def test_a_password_in_a_listed_url_is_fetched_with_but_never_written(tmp_path: Path) -> None:
+    """A job's ``source`` and folder name (what results and summaries show) carry no credentials."""
+    urls = tmp_path / "urls.txt"
+    urls.write_text("http://reader:s3cret@127.0.0.1:9/en/1\n", "utf-8")
+    [job] = read_batch_input(urls)
+    assert job.url == "http://reader:s3cret@127.0.0.1:9/en/1"
+    assert job.source == "http://127.0.0.1:9/en/1"
+    assert "s3cret" not in job.name + repr(job)
+
+
 def test_a_folder_without_statement_folders(tmp_path: Path) -> None:
     shutil.copytree(SAMPLES, tmp_path / "one")
     with pytest.raises(InputError, match="no statement folders"):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
+from _servers import SlowSite
 from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
+from werkzeug import Request, Response
 
 from aligner.cli import app
 
@@ -19,9 +22,9 @@ def serve(server: HTTPServer, lang: str) -> None:
         (PAGES / f"new_{lang}.html").read_bytes(), content_type="text/html; charset=utf-8")
 
 
-def fetch(server: HTTPServer, tmp_path: Path, *args: str) -> tuple[int, str, str]:
+def fetch(server: HTTPServer, tmp_path: Path, *args: str, start: str = "") -> tuple[int, str, str]:
     result = CliRunner().invoke(app, [
-        "fetch", server.url_for(NEW.format(lang="en")), "-o", str(tmp_path / "out"),
+        "fetch", start or server.url_for(NEW.format(lang="en")), "-o", str(tmp_path / "out"),
         "--cache-dir", str(tmp_path / "cache"), "--ignore-robots", "--delay", "0", "--timeout", "2", *args,
     ])
     return result.exit_code, result.stdout, result.stderr
@@ -80,3 +83,52 @@ def test_bad_language_list_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["fetch", "http://127.0.0.1/", "-o", str(tmp_path), "--langs", "en,klingon"])
     assert result.exit_code == 2
     assert "not a language code: 'klingon'" in result.stderr
+
+
+def test_a_stalled_language_is_missing_after_the_deadline(slow_site: SlowSite, tmp_path: Path) -> None:
+    for lang in ("de", "en"):
+        slow_site.pages[NEW.format(lang=lang)] = (PAGES / f"new_{lang}.html").read_bytes()
+    slow_site.trickle_body.add(NEW.format(lang="ru"))
+    began = time.monotonic()
+    code, _, stderr = fetch(None, tmp_path, "--langs", "de,en,ru", "--timeout", "1",  # type: ignore[arg-type]
+                            start=slow_site.url(NEW.format(lang="en")))
+    assert code == 0, stderr
+    assert time.monotonic() - began < 2.5
+    assert f"missing ru: {slow_site.url(NEW.format(lang='ru'))}: no complete response within 1 s" in stderr
+
+
+def test_a_password_in_the_url_is_used_and_never_printed_or_saved(httpserver: HTTPServer, tmp_path: Path) -> None:
+    def protected(request: Request) -> Response:
+        if request.authorization is None or request.authorization.password != "s3cret":
+            return Response("who are you?", status=401)
+        lang = request.path.split("/")[1]
+        return Response((PAGES / f"new_{lang}.html").read_bytes(), content_type="text/html; charset=utf-8")
+
+    for lang in ("de", "en"):
+        httpserver.expect_request(NEW.format(lang=lang)).respond_with_handler(protected)
+    start = httpserver.url_for(NEW.format(lang="en")).replace("http://", "http://reader:s3cret@")
+    code, stdout, stderr = fetch(httpserver, tmp_path, "--langs", "de,en,fr", "--json", "-v", start=start)
+    assert code == 0, stderr
+    assert json.loads(stdout)["url"] == httpserver.url_for(NEW.format(lang="en"))
+    assert "s3cret" not in stdout + stderr
+    written = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert written and not [path for path in written if b"s3cret" in path.read_bytes()]
+
+
+def test_links_off_the_site_are_skipped_with_a_warning_unless_allowed(httpserver: HTTPServer,
+                                                                      tmp_path: Path) -> None:
+    """The German hreflang link names 127.0.0.1: the same server as localhost, but another host."""
+    other = httpserver.url_for("/news/2024/birds.de.html").replace("localhost", "127.0.0.1")
+    english = (PAGES / "generic_en.html").read_bytes().replace(b'href="/news/2024/birds.de.html"',
+                                                               f'href="{other}"'.encode())
+    httpserver.expect_request("/news/2024/birds.html").respond_with_data(english, content_type="text/html")
+    httpserver.expect_request("/news/2024/birds.de.html").respond_with_data(
+        (PAGES / "generic_de.html").read_bytes(), content_type="text/html")
+    start = httpserver.url_for("/news/2024/birds.html")
+    code, _, stderr = fetch(httpserver, tmp_path, "--langs", "de,en", start=start)
+    assert code == 4
+    assert f"WARNING: de: not following {other}: another host than localhost (--allow-host 127.0.0.1 follows it)" \
+        in stderr.splitlines()
+    code, _, stderr = fetch(httpserver, tmp_path, "--langs", "de,en", "--allow-host", "127.0.0.1", start=start)
+    assert code == 0, stderr
+    assert f"paragraphs from {other}" in stderr

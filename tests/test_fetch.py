@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
+import logging
 import re
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from _servers import SlowSite
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -305,7 +310,7 @@ def test_read_timeout(httpserver: HTTPServer, options: FetchOptions) -> None:
 
     httpserver.expect_request("/slow").respond_with_handler(slow)
     quick = FetchOptions(timeout=0.1, retries=0, delay=0.0, respect_robots=False, use_cache=False)
-    with pytest.raises(FetchError, match="no response within the read timeout"):
+    with pytest.raises(FetchError, match=r"no complete response within 0\.1 s"):
         fetch_page(httpserver.url_for("/slow"), quick)
 
 
@@ -408,3 +413,149 @@ def test_unwritable_cache_does_not_fail_the_run(httpserver: HTTPServer, options:
     blocker.write_text("a file where the cache folder should be")
     serve(httpserver, "/page", "<p>ok</p>")
     assert fetch_page(httpserver.url_for("/page"), replace(options, cache_dir=blocker)) == b"<p>ok</p>"
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+def test_a_trickling_page_ends_at_the_deadline(slow_site: SlowSite, options: FetchOptions) -> None:
+    """One byte every 0.2 s never trips a read timeout: the request's total deadline stops it, once."""
+    slow_site.trickle_body.add("/body")
+    slow_site.trickle_headers.add("/headers")
+    for path in ("/body", "/headers"):
+        began = time.monotonic()
+        with pytest.raises(FetchError, match=r"no complete response within 1 s$"):
+            fetch_page(slow_site.url(path), options)
+        assert time.monotonic() - began < 1.8
+    assert slow_site.paths() == ["/body", "/headers"]  # a spent deadline is not retried
+
+
+def test_stalled_languages_are_missing_and_the_rest_arrive_within_the_deadline(slow_site: SlowSite,
+                                                                               options: FetchOptions) -> None:
+    for lang in ("de", "en", "fr"):
+        slow_site.pages[NEW.format(lang=lang)] = page(f"new_{lang}")
+    slow_site.trickle_body.update(NEW.format(lang=lang) for lang in ("es", "ru"))
+    began = time.monotonic()
+    result = fetch_statement(slow_site.url(NEW.format(lang="en")), options=replace(options, timeout=1.5))
+    elapsed = time.monotonic() - began
+    assert sorted(result.documents) == ["de", "en", "fr"]
+    assert result.missing == {lang: f"{slow_site.url(NEW.format(lang=lang))}: no complete response within 1.5 s"
+                              for lang in ("es", "ru")}
+    assert elapsed < 2.6  # two stalls one after the other would take 3 s
+
+
+def test_retries_fit_in_the_statement_budget(httpserver: HTTPServer, options: FetchOptions) -> None:
+    """Three retries after 'Retry-After: 1' would take 3 s; the budget (twice the 1 s deadline) allows one."""
+    serve(httpserver, "/busy", "busy", status=503, **{"Retry-After": "1"})
+    began = time.monotonic()
+    with pytest.raises(FetchError, match=r"HTTP 503 Service Unavailable \(after 2 attempts\)"):
+        fetch_page(httpserver.url_for("/busy"), replace(options, retries=3, max_retry_wait=60.0))
+    assert time.monotonic() - began < 1.8
+    assert len(httpserver.log) == 2
+
+
+def test_concurrent_variants_keep_the_delay_between_requests(slow_site: SlowSite, options: FetchOptions) -> None:
+    for lang in LANGS:
+        slow_site.pages[NEW.format(lang=lang)] = page(f"new_{lang}")
+    result = fetch_statement(slow_site.url(NEW.format(lang="en")), options=replace(options, delay=0.3))
+    assert len(result.documents) == 5
+    times = [when for _, when in slow_site.requests]
+    assert len(times) == 5
+    assert min(b - a for a, b in itertools.pairwise(times)) > 0.25
+
+
+# --- credentials in URLs -----------------------------------------------------------------------
+
+SECRET = "s3cret-Pa55"
+
+
+def with_credentials(url: str) -> str:
+    return url.replace("http://", f"http://reader:{SECRET}@")
+
+
+def serve_behind_basic_auth(server: HTTPServer, langs: tuple[str, ...]) -> None:
+    def handler(lang: str) -> Callable[[Request], Response]:
+        def respond(request: Request) -> Response:
+            if request.authorization is None or request.authorization.password != SECRET:
+                return Response("who are you?", status=401)
+            return Response(page(f"new_{lang}"), content_type=HTML)
+
+        return respond
+
+    for lang in langs:
+        server.expect_request(NEW.format(lang=lang)).respond_with_handler(handler(lang))
+
+
+def test_credentials_are_used_but_never_written_or_logged(httpserver: HTTPServer, options: FetchOptions,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    serve_behind_basic_auth(httpserver, ("de", "en", "ru"))
+    serve(httpserver, NEW.format(lang="es"), "gone", status=404)
+    start = with_credentials(httpserver.url_for(NEW.format(lang="en")))
+    with caplog.at_level(logging.DEBUG, logger="aligner"):
+        result = fetch_statement(start, ("de", "en", "es", "ru"), options=replace(options, respect_robots=True))
+    assert sorted(result.documents) == ["de", "en", "ru"]  # the password was sent to the same host
+    assert result.documents["de"].source == httpserver.url_for(NEW.format(lang="de"))
+    assert result.missing["es"] == f"{httpserver.url_for(NEW.format(lang='es'))}: HTTP 404 Not Found"
+    shown = [*result.urls.values(), *result.missing.values(), *(d.source for d in result.documents.values()),
+             *(record.getMessage() for record in caplog.records)]
+    assert caplog.records and not [text for text in shown if SECRET in text or "reader" in text]
+    cached = [path for path in options.cache_dir.rglob("*") if path.is_file()]
+    assert not [path for path in cached if SECRET.encode() in path.read_bytes()]
+    hashed = hashlib.sha256(start.encode()).hexdigest()
+    assert not [path for path in cached if path.stem == hashed]  # no cache key derived from the password
+
+
+def test_errors_about_a_url_with_credentials_do_not_show_them(options: FetchOptions) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(FetchError) as error:
+        fetch_page(f"http://reader:{SECRET}@127.0.0.1:{port}/x", replace(options, retries=0))
+    assert str(error.value).startswith(f"http://127.0.0.1:{port}/x: cannot connect")
+    assert SECRET not in str(error.value)
+
+
+# --- the start URL's site ----------------------------------------------------------------------
+
+
+def serve_birds(server: HTTPServer, de_link: str) -> str:
+    """The generic English page with its German hreflang link pointing to ``de_link``; its URL."""
+    serve(server, "/news/2024/birds.de.html", page("generic_de"))
+    serve(server, "/news/2024/birds.html",
+          page("generic_en").replace(b'href="/news/2024/birds.de.html"', f'href="{de_link}"'.encode()))
+    return server.url_for("/news/2024/birds.html")
+
+
+def test_links_to_another_host_are_not_followed(httpserver: HTTPServer, options: FetchOptions,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    """localhost and 127.0.0.1 are one server here, but two hosts to the fetcher."""
+    other = httpserver.url_for("/news/2024/birds.de.html").replace("localhost", "127.0.0.1")
+    url = serve_birds(httpserver, other)
+    with caplog.at_level(logging.WARNING, logger="aligner"), pytest.raises(ExtractionError) as error:
+        fetch_statement(url, ("de", "en"), options=options)
+    assert f"de: not following {other}: another host than localhost" in str(error.value)
+    assert "/news/2024/birds.de.html" not in requested(httpserver)
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
+        f"de: not following {other}: another host than localhost (--allow-host 127.0.0.1 follows it)"]
+    allowed = fetch_statement(url, ("de", "en"), options=replace(options, allow_hosts=("127.0.0.1",)))
+    assert sorted(allowed.documents) == ["de", "en"]
+
+
+def test_a_link_to_another_port_is_not_followed(httpserver: HTTPServer, options: FetchOptions) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    other = f"http://localhost:{port}/news/2024/birds.de.html"
+    with pytest.raises(ExtractionError, match=f"de: not following {re.escape(other)}: another port"):
+        fetch_statement(serve_birds(httpserver, other), ("de", "en"), options=options)
+
+
+def test_redirects_obey_the_same_rule(httpserver: HTTPServer, options: FetchOptions) -> None:
+    serve_new_site(httpserver, ("en", "ru"))
+    elsewhere = httpserver.url_for("/fr/real/").replace("localhost", "127.0.0.1")
+    serve(httpserver, NEW.format(lang="fr"), "", status=302, Location=elsewhere)
+    serve(httpserver, "/fr/real/", page("new_fr"))
+    result = fetch_statement(httpserver.url_for(NEW.format(lang="en")), ("en", "ru", "fr"), options=options)
+    assert result.missing["fr"] == (f"{httpserver.url_for(NEW.format(lang='fr'))}: redirected to {elsewhere}: "
+                                    "another host than localhost (--allow-host 127.0.0.1 follows it)")
+    assert "/fr/real/" not in requested(httpserver)

@@ -40,6 +40,7 @@ import polars as pl
 
 from ._io import PARTIAL_GLOB, atomic_write_path, atomic_writer, read_text
 from ._logcapture import captured_warnings
+from ._urls import redact
 from .align import AlignOptions
 from .embed import EmbeddingCache, Encoder, available_cores, get_encoder
 from .errors import AlignerError, InputError, first_line
@@ -73,7 +74,8 @@ class StatementJob:
     """One statement to align: a URL (its language versions are discovered) or a folder of per-language files."""
 
     name: str  # folder name under OUTDIR/statements
-    source: str
+    source: str  # as written to results: a URL without its credentials
+    url: str = field(default="", repr=False)  # the URL to fetch, credentials included: never written
 
     @property
     def is_url(self) -> bool:
@@ -179,7 +181,7 @@ def read_batch_input(path: str | Path) -> list[StatementJob]:
             continue
         if not is_url(url) or not urlsplit(url).hostname:
             raise InputError(f"{path}: line {number}: not an http(s) URL: {url[:80]!r}")
-        job = StatementJob(_url_name(url), url)
+        job = StatementJob(_url_name(redact(url)), redact(url), url)
         jobs.setdefault(job.name, job)  # the same URL twice is one statement
     if not jobs:
         raise InputError(f"{path}: no URLs (expected one http(s) URL a line; # starts a comment)")
@@ -357,7 +359,7 @@ class _Worker:
         """The statement's documents in the chosen languages, and each expected language missing with why."""
         expected = self.options.langs or CORE_LANGUAGES
         if job.is_url:
-            fetched = fetch_statement(job.source, expected, options=self.options.fetch)
+            fetched = fetch_statement(job.url, expected, options=self.options.fetch)
             found = fetched.documents
             missing = {lang: f"{lang} missing: {reason}" for lang, reason in fetched.missing.items()}
         else:

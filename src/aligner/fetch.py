@@ -6,7 +6,11 @@ extracts it (``aligner.extract``) and checks that it really is the expected lang
 same statement. A version that fails any step is reported in ``missing`` with a one-line reason; the
 run fails only when the start page cannot be downloaded or fewer than two languages yield text.
 
-All network behaviour (timeouts, retries, size cap, per-host delay, robots.txt, on-disk cache) is
+The versions are downloaded at once, so one stalled host costs one deadline, not one per language.
+Only links on the start URL's site are followed (``aligner._urls.Site``); a link elsewhere is
+skipped with a warning. Every URL a ``FetchedStatement`` holds has its credentials removed.
+
+All network behaviour (deadlines, retries, size cap, per-host delay, robots.txt, on-disk cache) is
 set by one ``FetchOptions`` and lives in the client, ``aligner._http``.
 """
 
@@ -16,6 +20,7 @@ import copy
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -24,6 +29,7 @@ from lxml import etree
 from . import _xpaths as X
 from ._dates import parse_date
 from ._http import FetchOptions, Http, Page
+from ._urls import Site, lend_credentials, redact
 from .errors import ExtractionError, FetchError, LanguageError
 from .extract import declared_language, extract_document, extract_html, parse_html, read_html_file
 from .languages import CORE_LANGUAGES, language_from_name, language_mismatch, normalize_lang
@@ -40,7 +46,8 @@ class FetchedStatement:
     """What ``fetch_statement`` found: a ``Document`` per language, and why the others are missing.
 
     ``raw_pages`` holds the bytes of every page downloaded for a language, including rejected ones
-    (so that a rejection can be inspected); ``urls`` the address each language was fetched from.
+    (so that a rejection can be inspected); ``urls`` the address each language was fetched from
+    (without credentials, like every URL here).
     """
 
     documents: dict[str, Document]
@@ -51,7 +58,8 @@ class FetchedStatement:
 
 def fetch_page(url: str, options: FetchOptions | None = None) -> bytes:
     """The raw bytes of one page, with all of ``FetchOptions``' politeness (for scripts and tests)."""
-    with Http(options or FetchOptions()) as http:
+    options = options or FetchOptions()
+    with Http(options, Site(url, options.allow_hosts)) as http:
         return http.get(url).body
 
 
@@ -98,10 +106,11 @@ def _anchor_lang(anchor: etree._Element) -> str | None:
 
 
 def _discover(
-    tree: etree._Element | None, page_url: str, langs: Sequence[str]
+    tree: etree._Element | None, page_url: str, langs: Sequence[str], site: Site
 ) -> tuple[dict[str, _Lead], dict[str, str]]:
-    """Where each language version is, by trust; and languages the site says do not exist."""
+    """Where each language version is, by trust; and why the others are not (no such version, off site)."""
     leads: dict[str, _Lead] = {}
+    off_site: dict[str, str] = {}
     on_scheme = url_profile(page_url)
 
     def consider(lang: str | None, href: str | None, how: str) -> None:
@@ -115,7 +124,10 @@ def _discover(
             other = on_scheme[0].match_url(target)
             if other is None or other.doc_id != on_scheme[1].doc_id:
                 return
-        leads[lang] = _Lead(target, how)
+        if refusal := site.refusal(target):  # a later link on the site may still do
+            off_site.setdefault(lang, f"not following {redact(target)}: {refusal}")
+            return
+        leads[lang] = _Lead(lend_credentials(target, page_url), how)
 
     offered: set[str] | None = None
     if tree is not None:
@@ -134,6 +146,9 @@ def _discover(
             unlisted[lang] = "the page's language switcher does not offer it (no such version published)"
         elif on_scheme:
             leads[lang] = _Lead(on_scheme[1].url_for(lang), f"{on_scheme[0].name} URL scheme")
+        elif lang in off_site:
+            unlisted[lang] = off_site[lang]
+            log.warning("%s: %s", lang, off_site[lang])
     return leads, unlisted
 
 
@@ -145,10 +160,10 @@ def _redirect_problem(page: Page, lang: str) -> str | None:
         return None
     parts = urlsplit(page.final_url)
     if _LOGIN.search(parts.path + "?" + parts.query):
-        return f"redirected to a login page ({page.final_url})"
+        return f"redirected to a login page ({redact(page.final_url)})"
     moved = url_profile(page.final_url)
     if moved and moved[1].lang != lang:
-        return f"redirected to the {moved[1].lang!r} version ({page.final_url})"
+        return f"redirected to the {moved[1].lang!r} version ({redact(page.final_url)})"
     return None
 
 
@@ -189,35 +204,40 @@ def fetch_statement(
     """Download and extract the ``langs`` versions of the statement at ``url``.
 
     ``explicit`` maps languages to URLs and skips discovery (``aligner run --url de=URL``); ``url``
-    is then the reference page the others are checked against (usually one of them).
+    is then the reference page the others are checked against (usually one of them), and the hosts
+    of the given URLs count as the site.
     Raises FetchError when ``url`` cannot be downloaded and ExtractionError when fewer than two
     languages yield text; every other failure is a reason in ``missing``.
     """
     options = options or FetchOptions()
     wanted = tuple(dict.fromkeys(normalize_lang(lang) for lang in langs))
     given = {normalize_lang(lang): target for lang, target in (explicit or {}).items()}
+    site = Site(url, (*options.allow_hosts, *(urlsplit(target).hostname or "" for target in given.values())))
     documents: dict[str, Document] = {}
     missing: dict[str, str] = {}
     raw: dict[str, bytes] = {}
     urls: dict[str, str] = {}
-    with Http(options) as http:
+    with Http(options, site) as http:
         start = http.get(url)
         reference, start_lang, tree = _read_start(start)
         if given:
             leads = {lang: _Lead(target, "given") for lang, target in given.items()}
             unlisted = {lang: "no URL given for it" for lang in wanted if lang not in given}
         else:
-            leads, unlisted = _discover(tree, start.final_url, wanted)
+            leads, unlisted = _discover(tree, start.final_url, wanted, site)
             if start_lang in wanted:
                 leads[start_lang] = _Lead(url, "start page")
                 unlisted.pop(start_lang, None)
+        found = [lang for lang in wanted if lang in leads]
+        with ThreadPoolExecutor(max_workers=max(len(found), 1), thread_name_prefix="fetch") as pool:
+            downloads = dict(zip(found, pool.map(lambda lang: _download(http, leads[lang].url), found)))
         for lang in wanted:
             lead = leads.get(lang)
             if lead is None:
                 missing[lang] = unlisted.get(lang) or "no link to this language version found on the page"
                 continue
-            page, outcome = _fetch_version(http, lead, lang, start, reference)
-            urls[lang] = page.final_url if page else lead.url
+            page, outcome = _check_version(http, lead, lang, downloads[lang], start, reference)
+            urls[lang] = redact(page.final_url if page else lead.url)
             if page is not None:
                 raw[lang] = page.body
             if isinstance(outcome, Document):
@@ -228,41 +248,50 @@ def fetch_statement(
     for lang, reason in missing.items():
         log.info("%s missing: %s", lang, reason)
     if len(documents) < 2:
-        found = ", ".join(documents) or "none"
+        found_text = ", ".join(documents) or "none"
         reasons = "; ".join(f"{lang}: {reason}" for lang, reason in missing.items())
-        raise ExtractionError(f"{url}: fewer than two languages yield text (found: {found}; missing {reasons})")
+        raise ExtractionError(
+            f"{redact(url)}: fewer than two languages yield text (found: {found_text}; missing {reasons})")
     return FetchedStatement(documents=documents, missing=missing, raw_pages=raw, urls=urls)
 
 
-def _fetch_version(
-    http: Http, lead: _Lead, lang: str, start: Page, reference: Document | None
+def _download(http: Http, url: str) -> Page | str:
+    """The page at ``url``, or the one-line reason it could not be downloaded (run in a thread)."""
+    try:
+        return http.get(url)
+    except FetchError as error:
+        return str(error)
+
+
+def _check_version(
+    http: Http, lead: _Lead, lang: str, download: Page | str, start: Page, reference: Document | None
 ) -> tuple[Page | None, Document | str]:
     """The page downloaded for one language, and its document or the one-line reason it is unusable."""
-    try:
-        page = http.get(lead.url)
-    except FetchError as error:
-        return None, str(error)
+    if isinstance(download, str):
+        return None, download
+    page, shown = download, redact(download.final_url)
     problem = _redirect_problem(page, lang)
     if problem is not None:
-        return page, f"{page.final_url}: {problem}"
+        return page, f"{shown}: {problem}"
     if page is start and reference is not None and reference.lang == lang:
         doc = reference  # the start page, already extracted in this language by _read_start
     else:
         try:
-            doc = extract_html(page.body, source=page.final_url, lang=lang, content_type=page.content_type)
+            doc = extract_html(page.body, source=shown, lang=lang, content_type=page.content_type)
         except (ExtractionError, LanguageError) as error:
             http.forget(lead.url)  # an interstitial today may be the statement tomorrow
             return page, str(error)
     problem = _content_problem(doc, lang, reference)
-    return (page, doc) if problem is None else (page, f"{page.final_url}: {problem}")
+    return (page, doc) if problem is None else (page, f"{shown}: {problem}")
 
 
 def _read_start(start: Page) -> tuple[Document | None, str, etree._Element | None]:
     """The start page's document (the reference for the others), language, and tree for discovery."""
     on_scheme = url_profile(start.final_url)
     scheme_lang = on_scheme[1].lang if on_scheme else ""
+    shown = redact(start.final_url)
     try:
-        tree = parse_html(start.body, start.content_type, source=start.final_url)
+        tree = parse_html(start.body, start.content_type, source=shown)
     except ExtractionError as error:
         log.warning("%s", error)
         return None, scheme_lang, None
@@ -270,7 +299,7 @@ def _read_start(start: Page) -> tuple[Document | None, str, etree._Element | Non
     try:
         # Extraction strips the tree (switchers, navigation) that discovery still needs: extract a copy
         # rather than decode and parse the page a second time.
-        reference = extract_document(copy.deepcopy(tree), source=start.final_url, lang=lang or None)
+        reference = extract_document(copy.deepcopy(tree), source=shown, lang=lang or None)
     except (ExtractionError, LanguageError) as error:
         log.warning("%s", error)  # the loop over languages reports it, and forgets the page
         return None, lang, tree

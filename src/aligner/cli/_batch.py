@@ -30,6 +30,7 @@ from ._options import (
     Langs,
     MaxTotal,
     Model,
+    AllowHost,
     Timeout,
     Verbose,
     align_options_from_flags,
@@ -53,6 +54,7 @@ def batch_options_from_flags(
     cache_dir: Path | None,
     no_http_cache: bool,
     timeout: float | None,
+    allow_hosts: list[str] | None = None,
 ) -> BatchOptions:
     """The one place where ``aligner batch`` flags become ``BatchOptions``."""
     return BatchOptions(
@@ -62,7 +64,7 @@ def batch_options_from_flags(
         threads=threads,
         table_format=table.value,  # type: ignore[arg-type]
         align=align_options_from_flags(max_total),
-        fetch=fetch_options_from_flags(no_cache=no_http_cache, timeout=timeout),
+        fetch=fetch_options_from_flags(no_cache=no_http_cache, timeout=timeout, allow_hosts=allow_hosts),
         cache_dir=cache_dir,
     )
 
@@ -107,6 +109,7 @@ def batch_command(
     cache_dir: CacheDir = None,
     no_http_cache: Annotated[bool, typer.Option("--no-http-cache", help="URL input: do not use the HTTP cache.")] = False,
     timeout: Timeout = None,
+    allow_host: AllowHost = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on standard output.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar: one log line per statement.")] = False,
     verbose: Verbose = False,
@@ -129,6 +132,7 @@ def batch_command(
         cache_dir=cache_dir,
         no_http_cache=no_http_cache,
         timeout=timeout,
+        allow_hosts=allow_host,
     )
     jobs = read_batch_input(input)
     counts: Counter[str] = Counter()

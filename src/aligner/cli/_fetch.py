@@ -9,11 +9,12 @@ from typing import Annotated, Any
 import typer
 
 from .._io import atomic_writer
+from .._urls import redact
 from ..fetch import FetchedStatement, fetch_statement
 from ..languages import CORE_LANGUAGES, parse_lang_list
 from ..sources import save_document
 from ._app import command, configure_logging, console
-from ._options import Delay, NoCache, Quiet, RespectRobots, Retries, Timeout, Verbose, fetch_options_from_flags
+from ._options import AllowHost, Delay, NoCache, Quiet, RespectRobots, Retries, Timeout, Verbose, fetch_options_from_flags
 
 
 def _save(result: FetchedStatement, out: Path) -> dict[str, dict[str, Any]]:
@@ -45,6 +46,7 @@ def fetch_command(
     timeout: Timeout = None,
     delay: Delay = None,
     retries: Retries = None,
+    allow_host: AllowHost = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -56,12 +58,12 @@ def fetch_command(
     configure_logging(quiet, verbose)
     options = fetch_options_from_flags(
         no_cache=no_cache, cache_dir=cache_dir, respect_robots=respect_robots, timeout=timeout, delay=delay,
-        retries=retries,
+        retries=retries, allow_hosts=allow_host,
     )
     result = fetch_statement(url, parse_lang_list(langs), options=options)
     found = _save(result, out)
     if as_json:
-        typer.echo(json.dumps({"url": url, "out": str(out), "found": found, "missing": result.missing},
+        typer.echo(json.dumps({"url": redact(url), "out": str(out), "found": found, "missing": result.missing},
                               ensure_ascii=False, indent=1))
     if quiet:
         return

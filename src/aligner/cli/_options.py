@@ -51,7 +51,23 @@ NoCache = Annotated[bool, typer.Option("--no-cache", help="Download again even i
 RespectRobots = Annotated[
     bool, typer.Option("--respect-robots/--ignore-robots", help="Obey the site's robots.txt.")
 ]
-Timeout = Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds to wait for a response.")]
+Timeout = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        min=0.1,
+        help="Seconds one request may take in all (default 60); a statement's requests and retries share twice that.",
+    ),
+]
+AllowHost = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-host",
+        help="Also follow links to this host and its subdomains (repeatable); by default only the start URL's site "
+        "is followed.",
+        show_default=False,
+    ),
+]
 Delay = Annotated[
     float | None, typer.Option("--delay", min=0.0, help="Seconds between two requests to one host (default 1).")
 ]
@@ -73,9 +89,10 @@ def fetch_options_from_flags(
     timeout: float | None = None,
     delay: float | None = None,
     retries: int | None = None,
+    allow_hosts: list[str] | None = None,
 ) -> FetchOptions:
     """The one place where command-line flags become ``FetchOptions``; unset flags keep its defaults."""
-    options = FetchOptions(use_cache=not no_cache, respect_robots=respect_robots)
+    options = FetchOptions(use_cache=not no_cache, respect_robots=respect_robots, allow_hosts=tuple(allow_hosts or ()))
     if cache_dir is not None:
         options = replace(options, cache_dir=cache_dir)
     if timeout is not None:

@@ -24,6 +24,7 @@ from ..pipeline import (
 from ..types import MultiAlignment
 from ._app import command, configure_logging, console
 from ._options import (
+    AllowHost,
     DEFAULT_MAX_TOTAL,
     CacheDir,
     Delay,
@@ -131,6 +132,7 @@ def run_command(
     timeout: Timeout = None,
     delay: Delay = None,
     retries: Retries = None,
+    allow_host: AllowHost = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on standard output.")] = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -144,7 +146,7 @@ def run_command(
     chosen_langs = parse_lang_list(langs) if langs else None
     fetch_options = fetch_options_from_flags(
         no_cache=no_cache, cache_dir=http_cache_dir, respect_robots=respect_robots, timeout=timeout, delay=delay,
-        retries=retries,
+        retries=retries, allow_hosts=allow_host,
     )
     documents, missing = gather_documents(sources or [], url or [], langs=chosen_langs, fetch_options=fetch_options)
     for lang, reason in missing.items():
