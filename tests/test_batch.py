@@ -135,6 +135,38 @@ def test_other_settings_align_finished_statements_again(statements: Path, tmp_pa
     assert {tu.langs for tu in read_tmx(tmp_path / "out" / "combined.tmx")} == {("en", "ru")}
 
 
+def test_an_edited_input_is_aligned_again(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:
+    jobs = read_batch_input(statements)[:2]
+    run_batch(jobs, tmp_path / "out", encoder=cache)
+    en = statements / "b-copy" / "en.txt"
+    en.write_text(en.read_text("utf-8").replace("Thank you very much.", "Many thanks."), "utf-8")
+
+    again = run_batch(jobs, tmp_path / "out", encoder=cache)
+
+    assert [r.status for r in again.results] == ["skipped", "ok"]
+    units = read_tmx(tmp_path / "out" / "statements" / "b-copy" / "aligned.tmx")
+    assert any("Many thanks." in dict(tu.variants)["en"] for tu in units)
+
+
+def test_force_aligns_finished_statements_again(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:
+    jobs = read_batch_input(statements)[:1]
+    run_batch(jobs, tmp_path / "out", encoder=cache)
+    assert run_batch(jobs, tmp_path / "out", encoder=cache).results[0].status == "skipped"
+    assert run_batch(jobs, tmp_path / "out", encoder=cache, force=True).results[0].status == "ok"
+
+
+def test_folder_names_keep_their_letters_and_never_collide(tmp_path: Path) -> None:
+    for name in ("Заявление", "Декларация", "état 2", "état-2", "a-full", "声明 (1)"):
+        (tmp_path / name).mkdir()
+    names = {Path(job.source).name: job.name for job in read_batch_input(tmp_path)}
+
+    assert names["Заявление"] == "Заявление" and names["Декларация"] == "Декларация"
+    assert names["a-full"] == "a-full" and names["état-2"] == "état-2"
+    assert names["état 2"].startswith("état-2-") and names["声明 (1)"].startswith("声明-1-")
+    assert len(set(names.values())) == len(names)
+    assert all(name.isprintable() and not name.startswith((".", "-")) and "/" not in name for name in names.values())
+
+
 def test_tsv_tables(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:
     result = run_batch(read_batch_input(statements)[:1], tmp_path / "out", BatchOptions(table_format="tsv"), encoder=cache)
     table = pl.read_csv(tmp_path / "out" / "statements" / "a-full" / "aligned.tsv", separator="\t")
@@ -220,6 +252,9 @@ def test_the_batch_command(statements: Path, tmp_path: Path) -> None:
     assert [r["status"] for r in summary["results"]] == ["ok", "failed"]
     second = runner.invoke(app, ["batch", str(statements), "-o", str(out), "--langs", "en,ru", "--table", "tsv", "-q"])
     assert "skipped: a-full" in second.output and "1 already done" in second.output
+    forced = runner.invoke(app, ["batch", str(statements), "-o", str(out), "--langs", "en,ru", "--table", "tsv", "-q",
+                                 "--force"])
+    assert "ok: a-full" in forced.output and "0 already done" in forced.output
 
 
 def test_the_batch_command_with_bad_input(tmp_path: Path) -> None:

@@ -107,11 +107,14 @@ def batch_command(
     cache_dir: CacheDir = None,
     no_http_cache: Annotated[bool, typer.Option("--no-http-cache", help="URL input: do not use the HTTP cache.")] = False,
     timeout: Timeout = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Align every statement again, even those finished with the same inputs.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on standard output.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar: one log line per statement.")] = False,
     verbose: Verbose = False,
 ) -> None:
-    """Align many statements; re-running skips the finished ones. Exits 1 if any statement failed.
+    """Align many statements; re-running skips those finished from the same inputs. Exits 1 if any failed.
 
     Writes OUTDIR/statements/NAME/aligned.tmx (+ table), OUTDIR/combined.tmx (duplicates removed) and
     OUTDIR/summary.csv + summary.parquet (one row per statement).
@@ -158,7 +161,7 @@ def batch_command(
                 for warning in result.warnings:
                     progress.console.print(f"[yellow]warning:[/] {result.name}: {warning}", soft_wrap=True)
 
-        outcome = run_batch(jobs, outdir, options, on_result=report)
+        outcome = run_batch(jobs, outdir, options, on_result=report, force=force)
     if as_json:
         summary = {
             "statements": len(jobs),
