@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,6 +50,13 @@ def statements(tmp_path: Path) -> Path:
     shutil.copy(SAMPLES / "en.txt", broken)
     (broken / "de.txt").write_text("", "utf-8")
     return root
+
+
+def aligner(*args: str) -> subprocess.Popen[str]:
+    """A real ``aligner`` process (what a user starts from two terminals)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SAMPLES.parent / "src"), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.Popen([sys.executable, "-c", "from aligner.cli import main; main()", *args],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def variant_sets(path: Path) -> list[tuple[tuple[str, str], ...]]:
@@ -165,6 +176,35 @@ def test_folder_names_keep_their_letters_and_never_collide(tmp_path: Path) -> No
     assert names["état 2"].startswith("état-2-") and names["声明 (1)"].startswith("声明-1-")
     assert len(set(names.values())) == len(names)
     assert all(name.isprintable() and not name.startswith((".", "-")) and "/" not in name for name in names.values())
+
+
+@pytest.mark.slow
+def test_a_second_batch_on_the_same_folder_is_refused_while_the_first_runs(tmp_path: Path) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    for n in range(12):  # distinct sentences in each, so that the first batch is still busy for a while
+        for lang in ("de", "en", "ru"):
+            text = (SAMPLES / f"{lang}.txt").read_text("utf-8").replace(".", f" ({n}).")
+            (inputs / f"s{n:02}").mkdir(parents=True, exist_ok=True)
+            (inputs / f"s{n:02}" / f"{lang}.txt").write_text(text, "utf-8")
+    first = aligner("batch", str(inputs), "-o", str(out), "--langs", "de,en,ru", "--json")
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "statements").exists() and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # wait until the first batch writes results
+        second = aligner("batch", str(inputs), "-o", str(out), "--langs", "de,en,ru", "--json")
+        _, refused = second.communicate(timeout=120)
+        stdout, stderr = first.communicate(timeout=300)
+    finally:
+        for process in (first, second):
+            if process.poll() is None:
+                process.kill()
+
+    assert first.returncode == 0, stderr
+    assert json.loads(stdout)["ok"] == 12
+    assert second.returncode == 6
+    assert refused.strip().splitlines() == [
+        f"error: {out}: another aligner batch is writing here (pid {first.pid}); wait for it, or use another -o folder"]
+    assert part_files(out) == []
 
 
 def test_tsv_tables(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:

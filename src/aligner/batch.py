@@ -40,7 +40,8 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
-from ._io import PARTIAL_GLOB, atomic_write_path, atomic_writer, read_text
+from ._io import PARTIAL_GLOB, atomic_write_path, atomic_writer, read_text, remove_dead_partials
+from ._lock import folder_lock
 from ._logcapture import captured_warnings
 from .align import AlignOptions
 from .embed import EmbeddingCache, Encoder, available_cores, get_encoder
@@ -253,7 +254,8 @@ def run_batch(
     is used as is, so its embeddings serve several batches.
     A statement that fails is recorded and the batch goes on; an interruption (KeyboardInterrupt)
     lets running workers finish their statement, then propagates. Raises AlignerError only for
-    problems of the whole batch, such as a model that cannot be loaded.
+    problems of the whole batch, such as a model that cannot be loaded, or ``outdir`` being in use
+    by another batch (OutputError, at once).
     """
     options = options or BatchOptions()
     outdir = Path(outdir)
@@ -262,6 +264,18 @@ def run_batch(
     names = Counter(job.name for job in jobs)
     if duplicated := sorted(name for name, n in names.items() if n > 1):
         raise InputError(f"two statements would share the output folder {duplicated[0]!r}")
+    with folder_lock(outdir):
+        return _run_locked(jobs, outdir, options, encoder, on_result, force)
+
+
+def _run_locked(
+    jobs: Sequence[StatementJob],
+    outdir: Path,
+    options: BatchOptions,
+    encoder: Encoder | None,
+    on_result: Callable[[StatementResult], None] | None,
+    force: bool,
+) -> BatchResult:
     _remove_partial_files(outdir)
     settings = options.settings()
     results: dict[str, StatementResult] = {}
@@ -465,11 +479,9 @@ def _remove_outputs(folder: Path) -> None:
 
 
 def _remove_partial_files(outdir: Path) -> None:
-    """Temporary files of a run that was killed before ``atomic_writer`` could clean up."""
-    if outdir.is_dir():
-        for leftover in [*outdir.glob(PARTIAL_GLOB), *outdir.glob(f"statements/*/{PARTIAL_GLOB}"),
-                         *outdir.glob(f"statements/*/{DOCUMENTS_DIR}/{PARTIAL_GLOB}")]:
-            leftover.unlink(missing_ok=True)
+    """Temporary files of a run that was killed before ``atomic_writer`` could clean up (we hold the lock)."""
+    remove_dead_partials([*outdir.glob(PARTIAL_GLOB), *outdir.glob(f"statements/*/{PARTIAL_GLOB}"),
+                          *outdir.glob(f"statements/*/{DOCUMENTS_DIR}/{PARTIAL_GLOB}")])
 
 
 # --- after the run -------------------------------------------------------------------------------
