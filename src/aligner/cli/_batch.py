@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import signal
 from collections import Counter
-from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import (
@@ -67,20 +64,6 @@ def batch_options_from_flags(
     )
 
 
-@contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """``kill`` (SIGTERM) stops the batch like Ctrl-C: temporary files are removed, finished work kept."""
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 @command("batch")
 def batch_command(
     input: Annotated[
@@ -135,7 +118,7 @@ def batch_command(
     )
     jobs = read_batch_input(input)
     counts: Counter[str] = Counter()
-    with _terminate_as_interrupt(), Progress(
+    with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
