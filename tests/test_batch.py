@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,6 +50,13 @@ def statements(tmp_path: Path) -> Path:
     shutil.copy(SAMPLES / "en.txt", broken)
     (broken / "de.txt").write_text("", "utf-8")
     return root
+
+
+def aligner(*args: str) -> subprocess.Popen[str]:
+    """A real ``aligner`` process (what a user starts from two terminals)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SAMPLES.parent / "src"), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.Popen([sys.executable, "-c", "from aligner.cli import main; main()", *args],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def variant_sets(path: Path) -> list[tuple[tuple[str, str], ...]]:
@@ -136,6 +147,67 @@ def test_other_settings_align_finished_statements_again(statements: Path, tmp_pa
     assert (again.results[0].status, again.results[0].languages) == ("ok", ("en", "ru"))
     assert again.results[0].missing == ()
     assert {tu.langs for tu in read_tmx(tmp_path / "out" / "combined.tmx")} == {("en", "ru")}
+
+
+def test_an_edited_input_is_aligned_again(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:
+    jobs = read_batch_input(statements)[:2]
+    run_batch(jobs, tmp_path / "out", encoder=cache)
+    en = statements / "b-copy" / "en.txt"
+    en.write_text(en.read_text("utf-8").replace("Thank you very much.", "Many thanks."), "utf-8")
+
+    again = run_batch(jobs, tmp_path / "out", encoder=cache)
+
+    assert [r.status for r in again.results] == ["skipped", "ok"]
+    units = read_tmx(tmp_path / "out" / "statements" / "b-copy" / "aligned.tmx")
+    assert any("Many thanks." in dict(tu.variants)["en"] for tu in units)
+
+
+def test_force_aligns_finished_statements_again(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:
+    jobs = read_batch_input(statements)[:1]
+    run_batch(jobs, tmp_path / "out", encoder=cache)
+    assert run_batch(jobs, tmp_path / "out", encoder=cache).results[0].status == "skipped"
+    assert run_batch(jobs, tmp_path / "out", encoder=cache, force=True).results[0].status == "ok"
+
+
+def test_folder_names_keep_their_letters_and_never_collide(tmp_path: Path) -> None:
+    for name in ("Заявление", "Декларация", "état 2", "état-2", "a-full", "声明 (1)"):
+        (tmp_path / name).mkdir()
+    names = {Path(job.source).name: job.name for job in read_batch_input(tmp_path)}
+
+    assert names["Заявление"] == "Заявление" and names["Декларация"] == "Декларация"
+    assert names["a-full"] == "a-full" and names["état-2"] == "état-2"
+    assert names["état 2"].startswith("état-2-") and names["声明 (1)"].startswith("声明-1-")
+    assert len(set(names.values())) == len(names)
+    assert all(name.isprintable() and not name.startswith((".", "-")) and "/" not in name for name in names.values())
+
+
+@pytest.mark.slow
+def test_a_second_batch_on_the_same_folder_is_refused_while_the_first_runs(tmp_path: Path) -> None:
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    for n in range(12):  # distinct sentences in each, so that the first batch is still busy for a while
+        for lang in ("de", "en", "ru"):
+            text = (SAMPLES / f"{lang}.txt").read_text("utf-8").replace(".", f" ({n}).")
+            (inputs / f"s{n:02}").mkdir(parents=True, exist_ok=True)
+            (inputs / f"s{n:02}" / f"{lang}.txt").write_text(text, "utf-8")
+    first = aligner("batch", str(inputs), "-o", str(out), "--langs", "de,en,ru", "--json")
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "statements").exists() and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # wait until the first batch writes results
+        second = aligner("batch", str(inputs), "-o", str(out), "--langs", "de,en,ru", "--json")
+        _, refused = second.communicate(timeout=120)
+        stdout, stderr = first.communicate(timeout=300)
+    finally:
+        for process in (first, second):
+            if process.poll() is None:
+                process.kill()
+
+    assert first.returncode == 0, stderr
+    assert json.loads(stdout)["ok"] == 12
+    assert second.returncode == 6
+    assert refused.strip().splitlines() == [
+        f"error: {out}: another aligner batch is writing here (pid {first.pid}); wait for it, or use another -o folder"]
+    assert part_files(out) == []
 
 
 @pytest.mark.slow
@@ -236,6 +308,9 @@ def test_the_batch_command(statements: Path, tmp_path: Path) -> None:
     assert [r["status"] for r in summary["results"]] == ["ok", "failed"]
     second = runner.invoke(app, ["batch", str(statements), "-o", str(out), "--langs", "en,ru", "--table", "tsv", "-q"])
     assert "skipped: a-full" in second.output and "1 already done" in second.output
+    forced = runner.invoke(app, ["batch", str(statements), "-o", str(out), "--langs", "en,ru", "--table", "tsv", "-q",
+                                 "--force"])
+    assert "ok: a-full" in forced.output and "0 already done" in forced.output
 
 
 def test_the_batch_command_with_bad_input(tmp_path: Path) -> None:

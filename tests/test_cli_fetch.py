@@ -12,9 +12,12 @@ from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from aligner.cli import app
+from aligner.sources import load_statement
 
 PAGES = Path(__file__).parent / "pages"
 NEW = "/{lang}/foreign_policy/news/1987654/"
+OLD = {"en": "/en_GB/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/4521236",
+       "ru": "/ru_RU/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/4521236"}
 
 
 def serve(server: HTTPServer, lang: str) -> None:
@@ -132,3 +135,24 @@ def test_links_off_the_site_are_skipped_with_a_warning_unless_allowed(httpserver
     code, _, stderr = fetch(httpserver, tmp_path, "--langs", "de,en", "--allow-host", "127.0.0.1", start=start)
     assert code == 0, stderr
     assert f"paragraphs from {other}" in stderr
+
+def test_a_fetch_into_a_used_folder_replaces_the_earlier_statement(httpserver: HTTPServer, tmp_path: Path) -> None:
+    for lang in ("de", "en", "ru"):
+        serve(httpserver, lang)
+    for lang, path in OLD.items():
+        httpserver.expect_request(path).respond_with_data(
+            (PAGES / f"old_{lang}.html").read_bytes(), content_type="text/html; charset=utf-8")
+    out = tmp_path / "out"
+    assert fetch(httpserver, tmp_path, "--langs", "de,en,ru")[0] == 0
+    (out / "notes.txt").write_text("mine", "utf-8")
+
+    result = CliRunner().invoke(app, [
+        "fetch", httpserver.url_for(OLD["en"]), "-o", str(out), "--langs", "de,en,ru",
+        "--cache-dir", str(tmp_path / "cache"), "--ignore-robots", "--delay", "0", "--timeout", "2",
+    ])
+
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["en.json", "notes.txt", "raw", "ru.json"]
+    assert sorted(p.name for p in (out / "raw").iterdir()) == ["en.html", "ru.html"]
+    assert {doc.source for doc in load_statement([str(out)])} == {httpserver.url_for(path) for path in OLD.values()}
+    assert "removed de: left by an earlier fetch" in result.stderr

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from aligner._io import atomic_write_path, atomic_writer, read_text, split_paragraphs
+from aligner._io import atomic_write_path, atomic_writer, read_text, remove_dead_partials, split_paragraphs
 from aligner.errors import InputError, OutputError
 
 
@@ -124,3 +126,26 @@ def test_atomic_write_path_gives_a_temporary_name_renamed_on_success(tmp_path: P
         tmp.write_bytes(b"partial")
         raise ValueError("library failed")
     assert [p.name for p in tmp_path.iterdir()] == ["table.parquet"]
+
+
+def test_a_temporary_file_is_named_after_its_writer(tmp_path: Path) -> None:
+    with atomic_writer(tmp_path / "out.txt"):
+        [part] = tmp_path.iterdir()
+        assert part.name.startswith(f".out.txt.{os.getpid()}.") and part.name.endswith(".part")
+
+
+def test_only_temporary_files_of_writers_that_are_gone_are_removed(tmp_path: Path) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    names = {
+        "live": f".aligned.tmx.{os.getpid()}.k2j4h5g6.part",
+        "dead": f".aligned.tmx.{int(gone.stdout)}.k2j4h5g6.part",
+        "untagged": ".aligned.tmx.x1y2.part",  # an older version's: nothing says who wrote it
+        "result": "aligned.tmx",
+    }
+    for name in names.values():
+        (tmp_path / name).write_text("<tmx", encoding="utf-8")
+
+    remove_dead_partials(tmp_path.iterdir())
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([names["live"], names["result"]])

@@ -177,3 +177,23 @@ def test_a_swapped_pair_in_a_statement_folder_is_refused(statement: Path) -> Non
     (statement / "tmp.txt").rename(statement / "en.txt")
     with pytest.raises(LanguageError, match="reads as"):
         load_statement([str(statement)])
+
+
+@pytest.mark.parametrize("name", ["x=1", "de=1"])
+def test_a_folder_whose_name_holds_an_equals_sign_is_a_folder(
+    tmp_path: Path, statement: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    statement.rename(tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    for source in (name, str(tmp_path / name)):
+        assert sorted(doc.lang for doc in load_statement([source])) == ["de", "en", "ru"]
+
+
+def test_lang_equals_path_needs_a_language_code_before_the_first_equals_sign(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a=b.txt").write_text(DE_TEXT, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert [doc.lang for doc in load_statement(["de=a=b.txt"])] == ["de"]
+    with pytest.raises(InputError, match=r"^x=1: no such file or directory$"):
+        load_statement(["x=1"])

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -23,9 +24,10 @@ MAX_INPUT_BYTES = 200 * 1024 * 1024
 
 _PART_SUFFIX = ".part"
 
-#: Names of the temporary files of ``atomic_writer``/``atomic_write_path``; one is left behind only
-#: when the process is killed, so whoever owns a folder can sweep them.
+#: Names of the temporary files of ``atomic_writer``/``atomic_write_path``: ``.NAME.PID.RANDOM.part``.
+#: One is left behind only when its process is killed, so whoever owns a folder can sweep them.
 PARTIAL_GLOB = f".*{_PART_SUFFIX}"
+_WRITER_PID = re.compile(rf"\.(\d+)\.[a-z0-9_]+{re.escape(_PART_SUFFIX)}$")
 
 
 def read_bytes(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "text file") -> bytes:
@@ -123,7 +125,7 @@ def atomic_write_path(path: str | Path) -> contextlib.AbstractContextManager[Pat
 def _atomic_path(target: Path) -> Iterator[Path]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_PART_SUFFIX, dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=_PART_SUFFIX, dir=target.parent)
         os.close(fd)
     except OSError as error:
         raise OutputError(f"{target}: cannot write ({error.strerror or error})") from None
@@ -149,3 +151,26 @@ def _publish(tmp: str, target: Path) -> None:
 def _remove_quietly(path: str) -> None:
     with contextlib.suppress(OSError):
         os.unlink(path)
+
+
+def remove_dead_partials(paths: Iterable[Path]) -> None:
+    """Remove the temporary files among ``paths`` whose writer is gone: killed before it could clean up.
+
+    A file named after a live process is left alone: it may be that process's output in the making.
+    """
+    for path in paths:
+        if not (path.name.startswith(".") and path.name.endswith(_PART_SUFFIX)):
+            continue
+        writer = _WRITER_PID.search(path.name)
+        if writer is None or not _alive(int(writer.group(1))):  # no pid: an older version's file
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # it exists, and belongs to another user
+        return True
+    return True

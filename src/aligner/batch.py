@@ -13,7 +13,8 @@ Layout of ``outdir``::
     summary.csv, summary.parquet            one row per statement
 
 Resuming: every file is written atomically, and ``result.json`` last, so a statement with a
-``result.json`` made with the same settings is complete and is skipped; anything else is done again.
+``result.json`` made from the same inputs (the URL, or the bytes of the folder's files) with the same
+settings is complete and is skipped; anything else is done again (everything, with ``force``).
 The combined memory and summary are rebuilt from all finished statements at the end of every run.
 """
 
@@ -27,6 +28,7 @@ import re
 import shutil
 import signal
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -38,7 +40,8 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
-from ._io import PARTIAL_GLOB, atomic_write_path, atomic_writer, read_text
+from ._io import PARTIAL_GLOB, atomic_write_path, atomic_writer, read_text, remove_dead_partials
+from ._lock import folder_lock
 from ._logcapture import captured_warnings
 from ._urls import redact
 from .align import AlignOptions
@@ -67,6 +70,8 @@ DOCUMENTS_DIR = "documents"
 RENEW_CACHE_AFTER = 50_000
 
 _SLUG = re.compile(r"[^A-Za-z0-9]+")
+_UNSAFE = re.compile(r"[^\w-]+")  # keeps letters and digits of every script
+_MAX_NAME = 60  # characters; at most 240 bytes in UTF-8 for any script we expect
 
 
 @dataclass(frozen=True)
@@ -99,13 +104,13 @@ class BatchOptions:
         return self.threads or max(1, available_cores() // self.workers)
 
     def settings(self) -> dict[str, Any]:
-        """What a finished statement must have been made with to be skipped on a later run."""
-        return {
+        """What a finished statement must have been made with to be skipped on a later run (as JSON reads it)."""
+        return json.loads(json.dumps({
             "model": self.model,
             "langs": list(self.langs) if self.langs else None,
             "table_format": self.table_format,
-            "max_total": self.align.max_total,
-        }
+            "align": asdict(self.align),
+        }))
 
 
 @dataclass(frozen=True)
@@ -127,10 +132,10 @@ class StatementResult:
     elapsed: float = 0.0  # seconds this statement took when it was aligned
     outputs: tuple[str, ...] = ()  # files written, relative to the statement folder
 
-    def to_json(self, settings: dict[str, Any]) -> dict[str, Any]:
+    def to_json(self, settings: dict[str, Any], inputs: str | None) -> dict[str, Any]:
         data = asdict(self)
         data["sentences"], data["bead_types"] = dict(self.sentences), dict(self.bead_types)
-        return {**data, "settings": settings}
+        return {**data, "settings": settings, "inputs": inputs}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StatementResult:
@@ -194,14 +199,40 @@ def _folder_jobs(directory: Path) -> list[StatementJob]:
         raise InputError(
             f"{directory}: no statement folders (expected one folder per statement, each holding de.txt, en.txt, ...)"
         )
-    return [StatementJob(_SLUG.sub("-", p.name).strip("-") or "statement", str(p)) for p in folders]
+    return [StatementJob(_folder_name(p.name), str(p)) for p in folders]
+
+
+def _folder_name(name: str) -> str:
+    """The input folder's own name when it is safe as it is (``Заявление``, ``a-full``); otherwise its
+    letters and digits joined by ``-`` plus a short hash of the name, so two folders never share one."""
+    safe = _UNSAFE.sub("-", unicodedata.normalize("NFC", name)).strip("-")[:_MAX_NAME].strip("-")
+    return safe if safe == name else f"{safe or 'statement'}-{_short_hash(name)}"
 
 
 def _url_name(url: str) -> str:
     """A readable, unique folder name: the URL's host and path as a slug, plus a short hash of the whole URL."""
     parts = urlsplit(url)
-    slug = _SLUG.sub("-", f"{parts.hostname}{parts.path}-{parts.query}").strip("-")[-60:].strip("-")
-    return f"{slug}-{hashlib.blake2b(url.encode(), digest_size=4).hexdigest()}"
+    slug = _SLUG.sub("-", f"{parts.hostname}{parts.path}-{parts.query}").strip("-")[-_MAX_NAME:].strip("-")
+    return f"{slug}-{_short_hash(url)}"
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
+
+
+def _input_digest(job: StatementJob) -> str | None:
+    """What a statement is made from: its URL, or the names and bytes of its folder's files (None: unreadable)."""
+    digest = hashlib.blake2b(job.source.encode(), digest_size=16)
+    if job.is_url:
+        return digest.hexdigest()
+    try:
+        for path in sorted(Path(job.source).iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                with path.open("rb") as handle:
+                    digest.update(f"\0{path.name}\0".encode() + hashlib.file_digest(handle, "sha256").digest())
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -214,15 +245,19 @@ def run_batch(
     *,
     encoder: Encoder | None = None,
     on_result: Callable[[StatementResult], None] | None = None,
+    force: bool = False,
 ) -> BatchResult:
     """Align every statement not finished by an earlier run, then rebuild the combined memory and summary.
+
+    ``force`` aligns every statement again, finished or not.
 
     ``on_result`` is called once per statement (skipped ones first) as soon as its result is known.
     ``encoder`` (for ``workers=1`` only) saves loading the model again; an ``EmbeddingCache`` given here
     is used as is, so its embeddings serve several batches.
     A statement that fails is recorded and the batch goes on; an interruption (KeyboardInterrupt)
     lets running workers finish their statement, then propagates. Raises AlignerError only for
-    problems of the whole batch, such as a model that cannot be loaded.
+    problems of the whole batch, such as a model that cannot be loaded, or ``outdir`` being in use
+    by another batch (OutputError, at once).
     """
     options = options or BatchOptions()
     outdir = Path(outdir)
@@ -231,6 +266,18 @@ def run_batch(
     names = Counter(job.name for job in jobs)
     if duplicated := sorted(name for name, n in names.items() if n > 1):
         raise InputError(f"two statements would share the output folder {duplicated[0]!r}")
+    with folder_lock(outdir):
+        return _run_locked(jobs, outdir, options, encoder, on_result, force)
+
+
+def _run_locked(
+    jobs: Sequence[StatementJob],
+    outdir: Path,
+    options: BatchOptions,
+    encoder: Encoder | None,
+    on_result: Callable[[StatementResult], None] | None,
+    force: bool,
+) -> BatchResult:
     _remove_partial_files(outdir)
     settings = options.settings()
     results: dict[str, StatementResult] = {}
@@ -242,7 +289,7 @@ def run_batch(
 
     pending = []
     for job in jobs:
-        done = _finished(outdir, job, settings)
+        done = None if force else _finished(outdir, job, settings)
         if done:
             finish(done)
         else:
@@ -338,6 +385,7 @@ class _Worker:
         folder = outdir / "statements" / job.name
         (folder / MARKER).unlink(missing_ok=True)  # outdated settings: the folder is incomplete from now on
         start = time.perf_counter()
+        inputs = _input_digest(job)  # before reading: a file edited while we align is aligned again next time
         with captured_warnings() as warnings:
             try:
                 documents, missing = self._documents(job)
@@ -352,7 +400,7 @@ class _Worker:
         result = _ok_result(job, multi, missing, (*missing.values(), *warnings), outputs,
                             time.perf_counter() - start)
         with atomic_writer(folder / MARKER) as handle:
-            json.dump(result.to_json(self.settings), handle, ensure_ascii=False, indent=1)
+            json.dump(result.to_json(self.settings, inputs), handle, ensure_ascii=False, indent=1)
         return result
 
     def _documents(self, job: StatementJob) -> tuple[list[Document], dict[str, str]]:
@@ -410,7 +458,7 @@ def _ok_result(
 
 
 def _finished(outdir: Path, job: StatementJob, settings: dict[str, Any]) -> StatementResult | None:
-    """The earlier result of a statement finished with the same settings and source, as "skipped"; else None."""
+    """The earlier result of a statement finished from the same inputs with the same settings, as "skipped"."""
     folder = outdir / "statements" / job.name
     try:
         data = json.loads((folder / MARKER).read_text("utf-8"))
@@ -418,6 +466,8 @@ def _finished(outdir: Path, job: StatementJob, settings: dict[str, Any]) -> Stat
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if data.get("settings") != settings or result.source != job.source or result.status != "ok":
+        return None
+    if data.get("inputs") is None or data["inputs"] != _input_digest(job):
         return None
     if not all((folder / name).is_file() for name in result.outputs):
         return None
@@ -431,11 +481,9 @@ def _remove_outputs(folder: Path) -> None:
 
 
 def _remove_partial_files(outdir: Path) -> None:
-    """Temporary files of a run that was killed before ``atomic_writer`` could clean up."""
-    if outdir.is_dir():
-        for leftover in [*outdir.glob(PARTIAL_GLOB), *outdir.glob(f"statements/*/{PARTIAL_GLOB}"),
-                         *outdir.glob(f"statements/*/{DOCUMENTS_DIR}/{PARTIAL_GLOB}")]:
-            leftover.unlink(missing_ok=True)
+    """Temporary files of a run that was killed before ``atomic_writer`` could clean up (we hold the lock)."""
+    remove_dead_partials([*outdir.glob(PARTIAL_GLOB), *outdir.glob(f"statements/*/{PARTIAL_GLOB}"),
+                          *outdir.glob(f"statements/*/{DOCUMENTS_DIR}/{PARTIAL_GLOB}")])
 
 
 # --- after the run -------------------------------------------------------------------------------

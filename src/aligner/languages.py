@@ -65,6 +65,11 @@ def normalize_lang(code: str) -> str:
     return lang
 
 
+def looks_like_lang(text: str) -> bool:
+    """Whether ``text`` has the shape of a language code (``de``, ``en_GB``), known or not."""
+    return bool(_CODE.match(text.strip()))
+
+
 def parse_lang_list(text: str) -> tuple[str, ...]:
     """``"de,en, ru"`` -> ``("de", "en", "ru")``, without duplicates, in the given order."""
     langs: list[str] = []

@@ -17,7 +17,7 @@ from typing import Any
 from ._io import atomic_writer, read_text, split_paragraphs
 from .errors import InputError, LanguageError
 from .extract import read_html_file
-from .languages import language_mismatch, normalize_lang
+from .languages import language_mismatch, looks_like_lang, normalize_lang
 from .types import Document
 
 #: Suffixes read from a statement directory, and which one wins when a language has several files.
@@ -118,14 +118,13 @@ def load_statement(sources: Sequence[str], langs: Sequence[str] | None = None) -
         raise InputError("no input given: pass a directory or files like de=de.txt en=en.txt")
     named: list[tuple[str | None, Path]] = []
     for source in sources:
-        lang, _, file = source.rpartition("=")
-        path = Path(file)
+        lang, path = _split_source(source)
         if path.is_dir() and not lang:
             named.extend(_directory_files(path))
         elif not path.exists():
             raise InputError(f"{path}: no such file or directory")
         else:
-            named.append((normalize_lang(lang) if lang else None, path))
+            named.append((lang, path))
     documents: dict[str, Document] = {}
     for declared, path in named:
         doc = read_document(path, declared)
@@ -140,6 +139,15 @@ def load_statement(sources: Sequence[str], langs: Sequence[str] | None = None) -
             )
         return [documents[lang] for lang in langs]
     return list(documents.values())
+
+
+def _split_source(source: str) -> tuple[str | None, Path]:
+    """``de=path`` -> (``"de"``, path), but a path that exists, or whose part before ``=`` is not a
+    language code (``x=1``, ``/data/a=b``), is taken whole."""
+    lang, sep, file = source.partition("=")
+    if not sep or Path(source).exists() or not looks_like_lang(lang):
+        return None, Path(source)
+    return normalize_lang(lang), Path(file)
 
 
 def _directory_files(directory: Path) -> list[tuple[str, Path]]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 # isort: off
 from . import _align, _fetch, _run, _batch, _report, _segment, _tmx  # noqa: F401
 # isort: on
-from ._app import app
+from ._app import app, terminate_as_interrupt
 
 
 def main() -> None:
+    terminate_as_interrupt()
     app()
 
 

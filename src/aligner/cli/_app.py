@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +30,22 @@ console = Console(stderr=True, highlight=False)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that ``finally`` blocks and the atomic writers clean up."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def terminate_as_interrupt() -> None:
+    """Let ``kill`` stop any command the way Ctrl-C does: temporary files removed, finished work kept.
+
+    Installed by the entry point only: a library must not take over its host's signals.
+    """
+    signal.signal(signal.SIGTERM, _raise_terminated)
+
+
 def command(name: str | None = None) -> Callable[[F], F]:
     """Register a CLI command whose AlignerErrors print as one line and exit with their code."""
 
@@ -40,9 +57,9 @@ def command(name: str | None = None) -> Callable[[F], F]:
             except AlignerError as error:
                 console.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
                 raise typer.Exit(code=error.exit_code) from None
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as interruption:
                 console.print("[bold red]interrupted[/]")
-                raise typer.Exit(code=130) from None
+                raise typer.Exit(code=143 if isinstance(interruption, Terminated) else 130) from None
 
         app.command(name)(wrapper)
         return func

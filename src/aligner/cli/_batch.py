@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import signal
 from collections import Counter
-from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import (
@@ -69,20 +66,6 @@ def batch_options_from_flags(
     )
 
 
-@contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """``kill`` (SIGTERM) stops the batch like Ctrl-C: temporary files are removed, finished work kept."""
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 @command("batch")
 def batch_command(
     input: Annotated[
@@ -110,11 +93,14 @@ def batch_command(
     no_http_cache: Annotated[bool, typer.Option("--no-http-cache", help="URL input: do not use the HTTP cache.")] = False,
     timeout: Timeout = None,
     allow_host: AllowHost = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Align every statement again, even those finished with the same inputs.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on standard output.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar: one log line per statement.")] = False,
     verbose: Verbose = False,
 ) -> None:
-    """Align many statements; re-running skips the finished ones. Exits 1 if any statement failed.
+    """Align many statements; re-running skips those finished from the same inputs. Exits 1 if any failed.
 
     Writes OUTDIR/statements/NAME/aligned.tmx (+ table), OUTDIR/combined.tmx (duplicates removed) and
     OUTDIR/summary.csv + summary.parquet (one row per statement).
@@ -136,7 +122,7 @@ def batch_command(
     )
     jobs = read_batch_input(input)
     counts: Counter[str] = Counter()
-    with _terminate_as_interrupt(), Progress(
+    with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -162,7 +148,7 @@ def batch_command(
                 for warning in result.warnings:
                     progress.console.print(f"[yellow]warning:[/] {result.name}: {warning}", soft_wrap=True)
 
-        outcome = run_batch(jobs, outdir, options, on_result=report)
+        outcome = run_batch(jobs, outdir, options, on_result=report, force=force)
     if as_json:
         summary = {
             "statements": len(jobs),

@@ -11,7 +11,8 @@ import typer
 from .._io import atomic_writer
 from .._urls import redact
 from ..fetch import FetchedStatement, fetch_statement
-from ..languages import CORE_LANGUAGES, parse_lang_list
+from ..errors import LanguageError
+from ..languages import CORE_LANGUAGES, normalize_lang, parse_lang_list
 from ..sources import save_document
 from ._app import command, configure_logging, console
 from ._options import AllowHost, Delay, NoCache, Quiet, RespectRobots, Retries, Timeout, Verbose, fetch_options_from_flags
@@ -29,6 +30,23 @@ def _save(result: FetchedStatement, out: Path) -> dict[str, dict[str, Any]]:
         found[lang] = {"url": doc.source, "title": doc.title, "date": doc.date, "doc_id": doc.doc_id,
                        "paragraphs": len(doc.paragraphs), "json": str(path), "raw": str(out / "raw" / f"{lang}.html")}
     return found
+
+
+def _remove_stale(result: FetchedStatement, out: Path) -> list[str]:
+    """Delete the ``LL.json`` and ``raw/LL.html`` an earlier fetch left in ``out`` for languages this one
+    did not find, so that ``aligner run OUT`` never mixes two statements; other files are kept."""
+    stale = [p for p in out.glob("*.json") if _is_lang(p.stem) and p.stem not in result.documents]
+    stale += [p for p in out.glob("raw/*.html") if _is_lang(p.stem) and p.stem not in result.raw_pages]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return sorted({path.stem for path in stale})
+
+
+def _is_lang(name: str) -> bool:
+    try:
+        return normalize_lang(name) == name
+    except LanguageError:
+        return False
 
 
 @command("fetch")
@@ -53,6 +71,8 @@ def fetch_command(
 ) -> None:
     """Download the language versions of a statement and extract their text.
 
+    OUT then holds this statement only: language files an earlier fetch left there are removed.
+
     Example: aligner fetch https://mid.ru/en/foreign_policy/news/1987654/ --langs de,en,ru -o statement/
     """
     configure_logging(quiet, verbose)
@@ -62,6 +82,7 @@ def fetch_command(
     )
     result = fetch_statement(url, parse_lang_list(langs), options=options)
     found = _save(result, out)
+    removed = _remove_stale(result, out)
     if as_json:
         typer.echo(json.dumps({"url": redact(url), "out": str(out), "found": found, "missing": result.missing},
                               ensure_ascii=False, indent=1))
@@ -72,4 +93,6 @@ def fetch_command(
                       soft_wrap=True)
     for lang, reason in result.missing.items():
         console.print(f"missing {lang}: {reason}", markup=False, soft_wrap=True)
+    for lang in removed:
+        console.print(f"removed {lang}: left by an earlier fetch", markup=False, soft_wrap=True)
     console.print(f"saved {len(found)} languages to {out}", markup=False, soft_wrap=True)
