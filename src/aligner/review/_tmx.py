@@ -123,7 +123,7 @@ def review_units(review: Review, *, now: datetime | None = None) -> Iterator[Tra
             why = "edited by a reviewer" if unit.edited else "confirmed by a reviewer"
             props += [
                 ("x-reviewed", unit.reviewed_at or stamp),
-                ("x-review-edits", " ".join(unit.edits)),
+                ("x-review-edits", " ".join(dict.fromkeys(unit.edits))),  # each kind once, first first
                 ("x-confidence", "1.000"),
                 ("x-confidence-reason", why),
             ]

@@ -125,8 +125,9 @@ async function edit(op) {
   if (status !== 200) { say(data.error || `the edit failed (HTTP ${status})`, true); return; }
   const {unit, lang, sentence} = sel;
   setState(data);
-  if (sentence >= 0 && needsSentence) select(unitOf(lang, sentence), lang, sentence);
-  else select(Math.min(unit, state.units.length - 1), lang, sentence);
+  // The selection follows the selected sentence wherever the edit (or undo) put it.
+  if (sentence >= 0) select(unitOf(lang, sentence), lang, sentence);
+  else select(Math.min(unit, state.units.length - 1), lang);
   say(done(op));
 }
 
@@ -235,7 +236,7 @@ function onClick(event) {
   const s = target.closest("p.s");
   if (s) { select(Number(s.closest("tr").dataset.unit), s.dataset.lang, Number(s.dataset.sentence)); return; }
   const rowOp = target.closest("[data-row-op]");
-  if (rowOp) { sel.unit = Number(rowOp.closest("tr").dataset.unit); edit(rowOp.dataset.rowOp); return; }
+  if (rowOp) { select(Number(rowOp.closest("tr").dataset.unit), sel.lang); edit(rowOp.dataset.rowOp); return; }
   const cell = target.closest("td");
   if (cell && cell.closest("#rows") && cell.closest("tr").dataset.unit !== undefined) {
     select(Number(cell.closest("tr").dataset.unit), cell.dataset.lang);
