@@ -7,7 +7,6 @@ real crash. Screenshots are written to ``out/screenshots/review-*.png`` (not com
 from __future__ import annotations
 
 import runpy
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("starlette", reason="the review server needs: pip install 'aligner[review]'")
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
+from test_review_tmx import statement
 
-from aligner.review import ReviewSession, review_from_multi  # noqa: E402
-from aligner.review._server import create_app  # noqa: E402
-from aligner.tmx import read_tmx  # noqa: E402
-from test_review_tmx import statement  # noqa: E402
+from aligner.review import ReviewSession, review_from_multi
+from aligner.review._server import create_app
+from aligner.tmx import read_tmx
 
 TOKEN = "t0ken-for-tests"
 

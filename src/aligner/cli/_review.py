@@ -10,9 +10,25 @@ import typer
 from ..errors import AlignerError
 from ..languages import normalize_lang, parse_lang_list
 from ..pipeline import align_documents, gather_documents, load_encoder
-from ..review import Review, ReviewSession, journal_path, review_from_multi, review_from_tmx
+from ..review import (
+    Review,
+    ReviewSession,
+    journal_path,
+    review_from_multi,
+    review_from_tmx,
+)
 from ._app import command, configure_logging, console
-from ._options import DEFAULT_MAX_TOTAL, CacheDir, Langs, MaxTotal, Model, Pivot, Quiet, Verbose, align_options_from_flags
+from ._options import (
+    DEFAULT_MAX_TOTAL,
+    CacheDir,
+    Langs,
+    MaxTotal,
+    Model,
+    Pivot,
+    Quiet,
+    Verbose,
+    align_options_from_flags,
+)
 
 
 @command("review")

@@ -18,7 +18,13 @@ from urllib.parse import parse_qs
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+)
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -146,10 +152,15 @@ def serve(
         raise AlignerError(f"cannot listen on 127.0.0.1:{port} ({error.strerror or error})") from None
     sock.listen(64)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/?token={token}"
-    if on_ready:
-        on_ready(url)
-    if open_browser:
-        webbrowser.open(url)
     # No access log: it would write the token to the terminal with every request.
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        if on_ready:
+            on_ready(url)
+        if open_browser:
+            webbrowser.open(url)
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn shuts down on Ctrl-C, then raises it again: that is how a review ends
+    finally:
+        sock.close()

@@ -15,7 +15,14 @@ from pathlib import Path
 
 from ..errors import TMXError
 from ..segment import split_sentences
-from ..tmx import ALL_LANGUAGES, TranslationUnit, read_tmx, translation_units, write_tmx, xml_safe
+from ..tmx import (
+    ALL_LANGUAGES,
+    TranslationUnit,
+    read_tmx,
+    translation_units,
+    write_tmx,
+    xml_safe,
+)
 from ..types import MultiAlignment
 from ._model import Review, ReviewUnit
 
