@@ -268,3 +268,9 @@ def test_three_thousand_units_in_five_languages(browser: Browser, serve: Any, tm
     assert page.inner_text("#page-info").startswith("page 2 of 60")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1400  # five columns fit, no sideways scroll
     shot(page, "3000")
+
+    # The reviewer chooses and orders the languages: Spanish hidden, Russian one column left.
+    page.uncheck('#langs input[data-lang="es"]')
+    page.click('#langs button[data-move="-1"][data-lang="ru"]')
+    assert page.locator("#heads th").all_inner_texts()[1:-1] == ["de", "en", "ru", "fr"]
+    assert page.locator("#rows tr").first.locator("td").count() == 6

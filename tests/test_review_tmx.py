@@ -18,7 +18,7 @@ from aligner.review import (
     review_from_tmx,
     save_review,
 )
-from aligner.tmx import read_tmx, units_from_multi, write_tmx
+from aligner.tmx import TranslationUnit, read_tmx, units_from_multi, write_tmx
 from aligner.types import MultiAlignment, SegmentedDocument, Unit
 
 NOW = datetime(2025, 3, 12, 10, 0, tzinfo=UTC)
@@ -133,3 +133,15 @@ def test_an_edit_made_on_a_stale_view_is_rejected(tmx: Path, tmp_path: Path) -> 
         session.edit(Edit("merge", unit=0), seen_version=0)  # second tab, still showing version 0
     assert session.review.version == 1
     assert len(Journal(journal_path(tmp_path / "out.tmx"), review_from_tmx(tmx)).edits()) == 1
+
+
+def test_confidence_and_flags_come_from_the_props(tmp_path: Path) -> None:
+    path = tmp_path / "other.tmx"
+    variants = (("en", "Thank you."), ("ru", "Спасибо."))
+    write_tmx(path, [
+        TranslationUnit("a", variants, (("x-score", "0.400"), ("x-confidence", "0.950"))),
+        TranslationUnit("b", variants, (("x-score", "0.900"), ("x-flag", "date mismatch"))),
+        TranslationUnit("c", variants, ()),
+    ], srclang="*all*")
+    review = review_from_tmx(path)
+    assert [(u.score, u.flagged) for u in review.units] == [(0.95, False), (0.9, True), (None, False)]
