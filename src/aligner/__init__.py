@@ -34,7 +34,7 @@ from .types import Alignment, Bead, Document, MultiAlignment, SegmentedDocument,
 
 if TYPE_CHECKING:
     from .fetch import FetchedStatement, FetchOptions, fetch_statement
-    from .pipeline import OutputOptions, align_documents, write_alignment
+    from .pipeline import OutputOptions, Written, align_documents, write_alignment
     from .sources import load_statement, read_document
     from .table import multi_to_frame, write_table
     from .tmx import TranslationUnit, merge_tmx, read_tmx, write_tmx
@@ -45,6 +45,7 @@ _LAZY = {
     "FetchedStatement": "fetch",
     "fetch_statement": "fetch",
     "OutputOptions": "pipeline",
+    "Written": "pipeline",
     "align_documents": "pipeline",
     "write_alignment": "pipeline",
     "load_statement": "sources",
@@ -97,6 +98,7 @@ __all__ = [
     "TranslationUnit",
     "Unit",
     "UnknownModelError",
+    "Written",
     "__version__",
     "align",
     "align_documents",
