@@ -62,7 +62,7 @@ def test_align_tsv(texts: Path, cache: str) -> None:
     result = align(texts, cache, "--format", "tsv")
     assert result.exit_code == 0, result.output
     header, *rows = result.stdout.splitlines()
-    assert header == "source\ttarget\tscore\ttype"
+    assert header == "source\ttarget\tscore\tbead"  # as in the tables of aligner run
     assert [row.split("\t")[:2] for row in rows] == [[en, de] for en, de in zip(PARALLEL["en"], PARALLEL["de"])]
     assert all(row.endswith("\t1-1") and 0.6 < float(row.split("\t")[2]) <= 1 for row in rows)
 
@@ -97,12 +97,19 @@ def test_align_writes_the_output_file(texts: Path, cache: str, tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert f"{output}: 8 beads" in result.stderr
-    assert output.read_text(encoding="utf-8").startswith("source\ttarget\tscore\ttype\n")
+    assert output.read_text(encoding="utf-8").startswith("source\ttarget\tscore\tbead\n")
     assert list(output.parent.iterdir()) == [output]
 
     quiet = align(texts, cache, "-o", str(output), "--quiet")
     assert (quiet.exit_code, quiet.output) == (0, "")
     assert output.read_text(encoding="utf-8").startswith("[0]:[0]\n")
+
+
+def test_align_says_which_format_it_wrote(texts: Path, cache: str, tmp_path: Path) -> None:
+    output = tmp_path / "en-de.tsv"
+    result = align(texts, cache, "-o", str(output))  # the suffix does not choose the format: --format does
+    assert result.exit_code == 0, result.output
+    assert f"{output}: 8 beads as a ladder" in result.stderr
 
 
 def test_align_failure_leaves_no_output_file(texts: Path, cache: str, tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ def serve(server: HTTPServer, lang: str) -> None:
 def fetch(server: HTTPServer, tmp_path: Path, *args: str, start: str = "") -> tuple[int, str, str]:
     result = CliRunner().invoke(app, [
         "fetch", start or server.url_for(NEW.format(lang="en")), "-o", str(tmp_path / "out"),
-        "--cache-dir", str(tmp_path / "cache"), "--ignore-robots", "--delay", "0", "--timeout", "2", *args,
+        "--http-cache", str(tmp_path / "cache"), "--ignore-robots", "--delay", "0", "--timeout", "2", *args,
     ])
     return result.exit_code, result.stdout, result.stderr
 

@@ -210,7 +210,7 @@ def test_run_unreachable_url(tmp_path: Path) -> None:
     # Port 9 (discard) refuses connections; --retries 0 only keeps the test short.
     result = runner.invoke(
         app,
-        ["run", "http://127.0.0.1:9/", "--timeout", "1", "--retries", "0", "--no-cache", "-o", str(tmp_path / "out.tmx")],
+        ["run", "http://127.0.0.1:9/", "--timeout", "1", "--retries", "0", "--no-http-cache", "-o", str(tmp_path / "out.tmx")],
     )
     assert_one_line_error(result, "http://127.0.0.1:9/: cannot connect", 4)
     assert list(tmp_path.iterdir()) == []
@@ -223,7 +223,7 @@ MID_NEW = "/{lang}/foreign_policy/news/1987654/"
 def web_args(tmp_path: Path, cache: str) -> list[str]:
     return [
         "--ignore-robots", "--delay", "0", "--timeout", "5", "--retries", "0",
-        "--http-cache-dir", str(tmp_path / "http"), "--cache-dir", cache, "--json", "--quiet",
+        "--http-cache", str(tmp_path / "http"), "--cache-dir", cache, "--json", "--quiet",
     ]
 
 
@@ -262,3 +262,58 @@ def test_run_with_explicit_urls_and_a_missing_language(httpserver, tmp_path: Pat
     assert sorted(summary["languages"]) == ["de", "fr"]
     assert "HTTP 404" in summary["missing"]["ru"]
     assert {lang for u in read_tmx(out) for lang in u.langs} == {"de", "fr"}
+
+
+# --- what the summary reports, what a unit is called, which files are refused -------------------------
+
+
+def test_the_summary_counts_the_units_written(cache: str, museum: Path, tmp_path: Path) -> None:
+    output = tmp_path / "m.tmx"
+    summary = json.loads(ok(run(cache, str(museum), "-o", str(output), "--drop-unpaired", "--json")).stdout)
+    assert summary["units"] == len(tuvs(output)) == 8
+    assert sum(summary["bead_types"].values()) == 9  # the alignment they were selected from
+    result = ok(run(cache, str(museum), "-o", str(output), "--drop-unpaired"))
+    assert "9 units in de, en, ru (1-1-1 8, 0-0-1 1)" in result.stderr  # what was aligned,
+    assert f"-> 8 units written to {output}" in result.stderr  # and what was written
+
+
+def test_drop_unpaired_applies_to_tables_too(cache: str, museum: Path, tmp_path: Path) -> None:
+    output = tmp_path / "m.tsv"
+    summary = json.loads(ok(run(cache, str(museum), "-o", str(output), "--drop-unpaired", "--json")).stdout)
+    frame = pl.read_csv(output, separator="\t")
+    assert summary["units"] == frame["unit"].n_unique() == 8
+    assert RU_EXTRA not in frame["text"].to_list()
+
+
+@pytest.mark.parametrize("name", ["m.tmx", "m.tsv"])
+def test_nothing_left_after_filtering_fails_and_writes_nothing(
+    cache: str, museum: Path, tmp_path: Path, name: str
+) -> None:
+    result = run(cache, str(museum), "-o", str(tmp_path / name), "--min-score", "2")
+    assert_one_line_error(result, "nothing to write: all 9 units were left out by --min-score or --drop-unpaired", 6)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unit_ids_and_document_do_not_depend_on_how_the_path_is_typed(
+    cache: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(SAMPLES.parent)
+    ok(run(cache, "samples", "-o", str(tmp_path / "a.tmx"), "-q"))
+    monkeypatch.chdir(SAMPLES)
+    ok(run(cache, "de=../samples/de.txt", f"en={SAMPLES / 'en.txt'}", "es=es.txt", "fr=./fr.txt", "ru=ru.txt",
+           "-o", str(tmp_path / "b.tmx"), "-q"))  # fmt: skip
+    a, b = list(read_tmx(tmp_path / "a.tmx")), list(read_tmx(tmp_path / "b.tmx"))
+    assert [u.tuid for u in a] == [u.tuid for u in b]
+    assert {u.prop("x-document") for u in a + b} == {"samples"}  # the statement, not a local path or one file
+
+
+@pytest.mark.parametrize("name", ["out.xml", "out", "out.TMX.bak"])
+def test_an_unknown_output_suffix_is_refused(cache: str, tmp_path: Path, name: str) -> None:
+    result = run(cache, str(SAMPLES), "-o", str(tmp_path / name))
+    assert_one_line_error(result, "expected .tmx, .tsv or .parquet (or give --format)", 6)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_suffix_that_contradicts_format_is_refused(cache: str, tmp_path: Path) -> None:
+    result = run(cache, str(SAMPLES), "-o", str(tmp_path / "out.tmx"), "--format", "tsv")
+    assert_one_line_error(result, "out.tmx: the suffix says tmx, --format says tsv", 6)

@@ -102,3 +102,25 @@ def test_help_shows_examples() -> None:
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0
         assert f"aligner {name}" in result.output
+
+
+def test_merge_reports_what_was_written_and_refuses_an_empty_result(tmp_path: Path, memories: tuple[Path, Path]) -> None:
+    out = tmp_path / "merged.tmx"
+    result = runner.invoke(app, ["merge", *map(str, memories), "-o", str(out), "--min-score", "2"])
+    assert result.exit_code == 6
+    assert result.output.strip().splitlines() == [
+        f"error: {out}: nothing to write: 4 units read, 0 duplicates, 4 below --min-score"
+    ]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("command", "name", "known"), [("merge", "merged.xml", ".tmx"), ("report", "page.pdf", ".html")])
+def test_an_unknown_output_suffix_is_refused(
+    tmp_path: Path, memories: tuple[Path, Path], command: str, name: str, known: str
+) -> None:
+    result = runner.invoke(app, [command, str(memories[0]), "-o", str(tmp_path / name)])
+    assert result.exit_code == 6
+    assert result.output.strip().splitlines() == [
+        f"error: {tmp_path / name}: unknown output format '{Path(name).suffix}', expected {known}"
+    ]
+    assert not (tmp_path / name).exists()

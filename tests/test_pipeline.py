@@ -12,7 +12,13 @@ from lxml import etree
 
 from aligner.embed import EmbeddingCache, Encoder
 from aligner.errors import AlignmentError, LanguageError, OutputError
-from aligner.pipeline import OutputOptions, align_documents, all_pairs, write_alignment
+from aligner.pipeline import (
+    OutputOptions,
+    Written,
+    align_documents,
+    all_pairs,
+    write_alignment,
+)
 from aligner.sources import load_statement
 from aligner.tmx import read_header, read_tmx
 from aligner.types import Document, MultiAlignment
@@ -59,7 +65,7 @@ def test_samples_align_into_five_way_units(multi: MultiAlignment) -> None:
 @pytest.mark.slow
 def test_write_multilingual_tmx(multi: MultiAlignment, tmp_path: Path) -> None:
     output = tmp_path / "memory.tmx"
-    assert write_alignment(multi, output, OutputOptions()) == [output]
+    assert write_alignment(multi, output, OutputOptions()) == [Written(output, len(multi.units))]
     tree = parse_tmx(output)
     tus = tree.findall("body/tu")
     assert len(tus) == len(multi.units)
@@ -84,7 +90,7 @@ def test_locales_and_score_filter(multi: MultiAlignment, tmp_path: Path) -> None
 @pytest.mark.slow
 def test_bitext_files_are_named_after_their_pair(multi: MultiAlignment, tmp_path: Path) -> None:
     output = tmp_path / "memory.tmx"
-    written = write_alignment(multi, output, OutputOptions(pairs=(("en", "ru"), ("de", "fr"))))
+    written = [w.path for w in write_alignment(multi, output, OutputOptions(pairs=(("en", "ru"), ("de", "fr"))))]
     assert written == [tmp_path / "memory.en-ru.tmx", tmp_path / "memory.de-fr.tmx"]
     assert not output.exists()
     for path, (src, tgt) in zip(written, [("en", "ru"), ("de", "fr")]):
@@ -98,8 +104,9 @@ def test_bitext_files_are_named_after_their_pair(multi: MultiAlignment, tmp_path
 @pytest.mark.slow
 def test_bitext_units_are_split_finer_with_an_encoder(multi: MultiAlignment, encoder: Encoder, tmp_path: Path) -> None:
     # Unit 11 holds two English and two Russian sentences only because German joins them.
-    [path] = write_alignment(multi, tmp_path / "m.tmx", OutputOptions(pairs=(("en", "ru"),)), encoder)
-    units = list(read_tmx(path))
+    [written] = write_alignment(multi, tmp_path / "m.tmx", OutputOptions(pairs=(("en", "ru"),)), encoder)
+    units = list(read_tmx(written.path))
+    assert written.units == len(units)
     assert len(units) == len(multi.units) + 1
     assert [u.prop("x-bead") for u in units] == ["1-1"] * 18
     assert units[11].text("en") == "More than 2,000 students from Nordland study at our universities."
@@ -122,7 +129,8 @@ def test_tsv_and_parquet_hold_the_same_table(multi: MultiAlignment, tmp_path: Pa
 
 @pytest.mark.slow
 def test_table_bitext_keeps_only_the_pair(multi: MultiAlignment, tmp_path: Path) -> None:
-    [path] = write_alignment(multi, tmp_path / "t.tsv", OutputOptions(format="tsv", pairs=(("es", "ru"),)))
+    [written] = write_alignment(multi, tmp_path / "t.tsv", OutputOptions(format="tsv", pairs=(("es", "ru"),)))
+    path = written.path
     assert path.name == "t.es-ru.tsv"
     assert sorted(pl.read_csv(path, separator="\t")["lang"].unique().to_list()) == ["es", "ru"]
 

@@ -108,13 +108,20 @@ def test_tuids_are_stable_and_unique() -> None:
     assert first == again
     assert len(set(first)) == len(first)
 
-    # Another document with the same sentences gets other ids.
+    # The same documents read from elsewhere keep their ids: they come from the texts and languages.
     moved = statement()
     moved = MultiAlignment(
         tuple(SegmentedDocument(d.lang, d.paragraphs, "https://example.org/other", "43") for d in moved.docs),
         moved.units,
     )
-    assert not set(first) & {u.tuid for u in units_from_multi(moved)}
+    assert [u.tuid for u in units_from_multi(moved)] == first
+
+    # Another statement that shares these sentences gets other ids.
+    longer = statement()
+    longer = MultiAlignment(
+        tuple(SegmentedDocument(d.lang, (*d.paragraphs, ("P.S.",))) for d in longer.docs), longer.units
+    )
+    assert not set(first) & {u.tuid for u in units_from_multi(longer)}
 
     # A sentence pair repeated inside one document still gets distinct ids.
     en = SegmentedDocument("en", (("Thank you.", "Thank you."),))
@@ -122,6 +129,19 @@ def test_tuids_are_stable_and_unique() -> None:
     repeated = Alignment(en, de, (Bead((0,), (0,)), Bead((1,), (1,))))
     ids = [u.tuid for u in units_from_bitext(repeated)]
     assert len(set(ids)) == 2 and ids == [u.tuid for u in units_from_bitext(repeated)]
+
+
+def test_x_document_names_the_statement_never_a_local_path() -> None:
+    def document(*sources: str) -> str | None:
+        docs = tuple(SegmentedDocument(lang, (("Hi.",),), source) for lang, source in zip(("de", "en"), sources))
+        multi = MultiAlignment(docs, (Unit((("de", (0,)), ("en", (0,))), 0.9),))
+        return next(units_from_multi(multi)).prop("x-document")
+
+    assert document("samples/de.txt", "samples/en.txt") == "samples"
+    assert document("../aligner/samples/de.json", str(Path("samples/en.txt").absolute())) == "samples"
+    assert document("a/de.txt", "b/en.txt") == "a+b"  # files from two folders: both are named
+    assert document("https://example.org/de/1", "https://example.org/en/1") == "https://example.org/de/1"
+    assert document("/tmp/x/de.txt", "https://example.org/en/1") == "https://example.org/en/1"
 
 
 # --- writing -------------------------------------------------------------------------------------

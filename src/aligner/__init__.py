@@ -28,7 +28,7 @@ from .errors import (
 )
 from .fetch import FetchedStatement, FetchOptions, fetch_statement
 from .multi import align_multi, bitext
-from .pipeline import OutputOptions, align_documents, write_alignment
+from .pipeline import OutputOptions, Written, align_documents, write_alignment
 from .segment import segment, split_sentences
 from .sources import load_statement, read_document
 from .table import multi_to_frame, write_table
@@ -64,6 +64,7 @@ __all__ = [
     "TranslationUnit",
     "Unit",
     "UnknownModelError",
+    "Written",
     "__version__",
     "align",
     "align_documents",

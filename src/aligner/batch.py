@@ -124,7 +124,7 @@ class StatementResult:
     missing: tuple[str, ...] = ()
     sentences: tuple[tuple[str, int], ...] = ()  # (lang, count) in language order
     bead_types: tuple[tuple[str, int], ...] = ()  # (unit kind, count), most frequent first
-    units: int = 0
+    units: int = 0  # in the statement's memory, as written
     mean_score: float | None = None  # over units linking two or more languages
     min_score: float | None = None
     warnings: tuple[str, ...] = ()
@@ -162,7 +162,7 @@ class BatchResult:
     """What ``run_batch`` did and where it wrote the combined memory and summary."""
 
     results: tuple[StatementResult, ...]
-    combined: Path
+    combined: Path | None  # None when no statement finished
     merge: MergeSummary
     summary: pl.DataFrame
     summary_files: tuple[Path, ...]
@@ -390,14 +390,14 @@ class _Worker:
             try:
                 documents, missing = self._documents(job)
                 multi = align_documents(documents, self.cache, self.options.align)
-                outputs = self._write(job, folder, documents, multi)
+                outputs, units = self._write(job, folder, documents, multi)
             except Exception as error:  # noqa: BLE001 - one bad statement must not stop a batch of thousands
                 _remove_outputs(folder)
                 log.debug("%s failed", job.name, exc_info=True)
                 message = str(error) if isinstance(error, AlignerError) else first_line(error)
                 return StatementResult(job.name, job.source, "failed", warnings=tuple(warnings),
                                        error=message, elapsed=round(time.perf_counter() - start, 3))
-        result = _ok_result(job, multi, missing, (*missing.values(), *warnings), outputs,
+        result = _ok_result(job, multi, units, missing, (*missing.values(), *warnings), outputs,
                             time.perf_counter() - start)
         with atomic_writer(folder / MARKER) as handle:
             json.dump(result.to_json(self.settings, inputs), handle, ensure_ascii=False, indent=1)
@@ -418,9 +418,10 @@ class _Worker:
 
     def _write(
         self, job: StatementJob, folder: Path, documents: list[Document], multi: MultiAlignment
-    ) -> tuple[str, ...]:
+    ) -> tuple[tuple[str, ...], int]:
+        """The files written, relative to ``folder``, and how many units the memory holds."""
         table = f"aligned.{self.options.table_format}"
-        write_alignment(multi, folder / TMX_NAME, OutputOptions(format="tmx"))
+        [memory] = write_alignment(multi, folder / TMX_NAME, OutputOptions(format="tmx"))
         write_alignment(multi, folder / table, OutputOptions(format=self.options.table_format))
         outputs = [TMX_NAME, table]
         if job.is_url:  # keep what was fetched: a report or a re-alignment needs no network
@@ -428,12 +429,13 @@ class _Worker:
                 name = f"{DOCUMENTS_DIR}/{doc.lang}.json"
                 save_document(doc, folder / name)
                 outputs.append(name)
-        return tuple(outputs)
+        return tuple(outputs), memory.units
 
 
 def _ok_result(
     job: StatementJob,
     multi: MultiAlignment,
+    units: int,
     missing: dict[str, str],
     warnings: Sequence[str],
     outputs: tuple[str, ...],
@@ -448,7 +450,7 @@ def _ok_result(
         missing=tuple(missing),
         sentences=tuple((d.lang, len(d.sentences)) for d in multi.docs),
         bead_types=multi.bead_types,
-        units=len(multi.units),
+        units=units,
         mean_score=round(mean, 4) if mean is not None else None,
         min_score=min(multi.linked_scores, default=None),
         warnings=tuple(dict.fromkeys(warnings)),
@@ -492,14 +494,18 @@ def _remove_partial_files(outdir: Path) -> None:
 def _conclude(results: tuple[StatementResult, ...], outdir: Path) -> BatchResult:
     finished = [outdir / "statements" / r.name / TMX_NAME for r in results if r.status in ("ok", "skipped")]
     combined = outdir / "combined.tmx"
-    merge = merge_tmx(finished, combined, dedupe=True)
+    if finished:
+        merge = merge_tmx(finished, combined, dedupe=True)
+    else:  # no statement finished: an empty memory is no result, and an earlier one is out of date
+        combined.unlink(missing_ok=True)
+        merge = MergeSummary(read=0, written=0, duplicates=0, below_min_score=0)
     frame = summary_frame(results)
     csv_path, parquet_path = outdir / "summary.csv", outdir / "summary.parquet"
     with atomic_write_path(csv_path) as tmp:
         frame.write_csv(tmp)
     with atomic_write_path(parquet_path) as tmp:
         frame.write_parquet(tmp)
-    return BatchResult(results, combined, merge, frame, (csv_path, parquet_path))
+    return BatchResult(results, combined if finished else None, merge, frame, (csv_path, parquet_path))
 
 
 def summary_frame(results: Sequence[StatementResult]) -> pl.DataFrame:

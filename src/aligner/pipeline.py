@@ -12,6 +12,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import Literal
 
+import polars as pl
+
 from .align import AlignOptions
 from .embed import EmbeddingCache, Encoder, get_encoder
 from .errors import AlignmentError, InputError, LanguageError, OutputError
@@ -42,6 +44,14 @@ class OutputOptions:
     min_score: float | None = None
     keep_unpaired: bool = True
     locales: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Written:
+    """One file ``write_alignment`` wrote, and how many units it holds."""
+
+    path: Path
+    units: int
 
 
 def gather_documents(
@@ -110,12 +120,13 @@ def all_pairs(langs: Sequence[str]) -> tuple[tuple[str, str], ...]:
 
 def write_alignment(
     multi: MultiAlignment, output: str | Path, options: OutputOptions, encoder: Encoder | None = None
-) -> list[Path]:
-    """Write the alignment in the requested form; return the files written.
+) -> list[Written]:
+    """Write the alignment in the requested form; return the files written with their unit counts.
 
     Multilingual output goes to ``output`` itself; bitext output to ``output`` with the pair added
     before the suffix (``memory.en-ru.tmx``), its units split finer for the pair when ``encoder``
-    is given (see ``multi.bitext``).
+    is given (see ``multi.bitext``). When ``min_score`` or ``keep_unpaired`` leave a file without
+    units, OutputError is raised and no file is written: an empty memory is never a result.
     """
     output = Path(output)
     check_pairs(options.pairs, multi.langs)
@@ -123,18 +134,40 @@ def write_alignment(
         (output.with_name(f"{output.stem}.{src}-{tgt}{output.suffix}"), (src, tgt)) for src, tgt in options.pairs
     ] or [(output, None)]
     if options.format == "tmx":
-        for path, pair in targets:
-            units = _tmx_units(multi, pair, options, encoder)
+        # A statement's units fit in memory: selecting them all first lets an empty result write nothing.
+        memories = [(path, pair, list(_tmx_units(multi, pair, options, encoder))) for path, pair in targets]
+        _check_not_empty(multi, [(path, len(units)) for path, _, units in memories])
+        for path, pair, units in memories:
             write_tmx(path, units, srclang=pair[0] if pair else ALL_LANGUAGES, locales=options.locales)
-    elif options.format in ("tsv", "parquet"):
+        return [Written(path, len(units)) for path, _, units in memories]
+    if options.format in ("tsv", "parquet"):
         frame = multi_to_frame(multi)  # once for every pair: each file is a selection of its rows
-        if options.min_score is not None:
-            frame = frame.filter(frame["score"] >= options.min_score)
-        for path, pair in targets:
-            write_table(frame.filter(frame["lang"].is_in(list(pair))) if pair else frame, path, options.format)
-    else:
-        raise OutputError(f"unknown output format {options.format!r} (choose tmx, tsv or parquet)")
-    return [path for path, _ in targets]
+        tables = [(path, _table_rows(frame, pair, options)) for path, pair in targets]
+        counts = [(path, table["unit"].n_unique()) for path, table in tables]
+        _check_not_empty(multi, counts)
+        for path, table in tables:
+            write_table(table, path, options.format)
+        return [Written(path, units) for path, units in counts]
+    raise OutputError(f"unknown output format {options.format!r} (choose tmx, tsv or parquet)")
+
+
+def _table_rows(frame: pl.DataFrame, pair: tuple[str, str] | None, options: OutputOptions) -> pl.DataFrame:
+    """The rows of one table: the pair's languages, then units filtered as ``units_from_multi`` does."""
+    if pair:
+        frame = frame.filter(pl.col("lang").is_in(list(pair)))
+    if options.min_score is not None:
+        frame = frame.filter(pl.col("score") >= options.min_score)
+    languages_with_text = (pl.col("n_sentences") > 0).sum().over("unit")
+    return frame.filter(languages_with_text >= (1 if options.keep_unpaired else 2))
+
+
+def _check_not_empty(multi: MultiAlignment, counts: list[tuple[Path, int]]) -> None:
+    empty = [path for path, units in counts if not units]
+    if empty:
+        raise OutputError(
+            f"{empty[0]}: nothing to write: all {len(multi.units)} units were left out by --min-score or "
+            "--drop-unpaired"
+        )
 
 
 def _tmx_units(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +22,9 @@ from lxml import etree
 
 from ._io import atomic_write_path, file_size
 from ._version import __version__
-from .errors import AlignmentError, LanguageError, OutputError, TMXError
+from .errors import AlignerError, AlignmentError, LanguageError, OutputError, TMXError
 from .languages import locale_for, normalize_lang
+from .sources import is_url
 from .types import Alignment, MultiAlignment, SegmentedDocument, Unit
 
 #: Largest TMX file read, in bytes (a million five-language units is about 1 GB).
@@ -119,8 +121,9 @@ def units_from_bitext(
 def translation_units(multi: MultiAlignment) -> Iterator[tuple[Unit, TranslationUnit]]:
     """Every unit with its TranslationUnit (variants of languages without text left out).
 
-    The tuid hashes the documents' identity and the unit's texts, plus an occurrence number when the
-    same texts recur (a repeated "Thank you."), so aligning the same documents again gives the same ids.
+    The tuid hashes the documents' languages and texts and the unit's texts, plus an occurrence number
+    when the same texts recur (a repeated "Thank you."): aligning the same documents again gives the same
+    ids, wherever they were read from, and another statement sharing a sentence pair gets other ids.
     """
     identity = _document_identity(multi.docs)
     props = _document_props(multi.docs)
@@ -138,16 +141,29 @@ def translation_units(multi: MultiAlignment) -> Iterator[tuple[Unit, Translation
 
 
 def _document_identity(docs: Sequence[SegmentedDocument]) -> str:
-    return "\x1e".join(f"{doc.lang}\x1f{doc.doc_id}\x1f{doc.source}" for doc in docs)
+    """Languages and texts only: where a file was read from, or how its path was typed, is no part of it."""
+    return "\x1e".join(_hash(doc.lang, *("\x1f".join(p) for p in doc.paragraphs)) for doc in docs)
 
 
 def _document_props(docs: Sequence[SegmentedDocument]) -> tuple[tuple[str, str], ...]:
-    """x-document (first source, else first doc id), x-doc-id and x-date, each only when known."""
-    source = next((d.source for d in docs if d.source), "")
+    """x-document (the statement, else its doc id), x-doc-id and x-date, each only when known."""
     doc_id = next((d.doc_id for d in docs if d.doc_id), "")
     date = next((d.date for d in docs if d.date), "")
-    found = (("x-document", source or doc_id), ("x-doc-id", doc_id), ("x-date", date))
+    found = (("x-document", statement_name(docs) or doc_id), ("x-doc-id", doc_id), ("x-date", date))
     return tuple((key, value) for key, value in found if value)
+
+
+def statement_name(docs: Sequence[SegmentedDocument]) -> str:
+    """What names the statement in ``x-document``: its first URL, else the folder its files are in.
+
+    Never a local path: the name is the same however the path was typed, and says nothing of the
+    machine it was made on. Files from several folders give their names joined by ``+``.
+    """
+    sources = [d.source for d in docs if d.source]
+    url = next((s for s in sources if is_url(s)), None)
+    if url is not None:
+        return url
+    return "+".join(dict.fromkeys(Path(os.path.abspath(s)).parent.name for s in sources))
 
 
 def _hash(*parts: str) -> str:
@@ -167,12 +183,14 @@ def write_tmx(
     locales: dict[str, str] | None = None,
     creationtool: str = "aligner",
     creationdate: datetime | None = None,
+    if_empty: Callable[[], AlignerError] | None = None,
 ) -> int:
     """Write ``units`` as TMX 1.4b to ``path`` atomically, one ``<tu>`` at a time; return how many.
 
     ``srclang`` is the source language code of a bitext memory, or ``"*all*"`` for a multilingual one.
     ``locales`` overrides the ``xml:lang`` locale of a language (``{"en": "en-US"}``); ``creationdate``
-    fixes the header date so that the same input gives byte-identical output.
+    fixes the header date so that the same input gives byte-identical output. ``if_empty`` gives the
+    error to raise, leaving no file, when there turns out to be no unit to write.
     """
     header_srclang = srclang if srclang == ALL_LANGUAGES else locale_for(normalize_lang(srclang), locales)
     created = (creationdate or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -205,6 +223,8 @@ def write_tmx(
                     xf.write("\n")
         except etree.SerialisationError as error:
             raise OutputError(f"{path}: cannot write ({error})") from None
+        if not count and if_empty is not None:
+            raise if_empty()  # inside atomic_write_path: the partial file goes, the target is untouched
     return count
 
 
@@ -342,7 +362,8 @@ def merge_tmx(
 
     ``dedupe`` keeps the first of units with the same variants (tuid and props ignored); ``min_score``
     drops units whose ``x-score`` is lower (units without a score, from other tools, are kept). The
-    header ``srclang`` is the inputs' common source language, else ``*all*``.
+    header ``srclang`` is the inputs' common source language, else ``*all*``. When no unit is left,
+    OutputError is raised and ``output`` is not written.
     """
     srclangs = {read_header(path, max_bytes=max_bytes).get("srclang", ALL_LANGUAGES) for path in inputs}
     srclang = srclangs.pop() if len(srclangs) == 1 else ALL_LANGUAGES
@@ -367,7 +388,13 @@ def merge_tmx(
                     seen.add(key)
                 yield unit
 
-    written = write_tmx(output, kept(), srclang=srclang, locales=locales)
+    def nothing_left() -> OutputError:
+        return OutputError(
+            f"{output}: nothing to write: {counts['read']} units read, {counts['duplicates']} duplicates, "
+            f"{counts['below']} below --min-score"
+        )
+
+    written = write_tmx(output, kept(), srclang=srclang, locales=locales, if_empty=nothing_left)
     return MergeSummary(
         read=counts["read"], written=written, duplicates=counts["duplicates"], below_min_score=counts["below"]
     )

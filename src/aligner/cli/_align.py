@@ -19,7 +19,16 @@ from ..segment import segment
 from ..sources import check_language
 from ..types import Alignment, Document, SegmentedDocument
 from ._app import command, configure_logging, emit
-from ._options import DEFAULT_MAX_TOTAL, CacheDir, MaxTotal, Model, Quiet, Verbose, align_options_from_flags
+from ._options import (
+    DEFAULT_MAX_TOTAL,
+    AsJson,
+    CacheDir,
+    MaxTotal,
+    Model,
+    Quiet,
+    Verbose,
+    align_options_from_flags,
+)
 
 
 class LadderFormat(str, Enum):
@@ -38,7 +47,7 @@ def align_command(
     ] = False,
     model: Model = "use",
     format: Annotated[
-        LadderFormat, typer.Option("--format", "-f", help="ladder: '[3]:[3, 4]' lines; tsv: texts, score, type.")
+        LadderFormat, typer.Option("--format", "-f", help="ladder: '[3]:[3, 4]' lines; tsv: texts, score, bead.")
     ] = LadderFormat.ladder,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write instead of standard output.", show_default=False)
@@ -58,7 +67,8 @@ def align_command(
     tgt_doc = _read_side(tgt, normalize_lang(tgt_lang), presegmented)
     alignment = align(src_doc, tgt_doc, load_encoder(model, cache_dir), options)
     text = format_ladder(alignment.beads) if format is LadderFormat.ladder else _tsv(alignment)
-    emit(text, output, f"{len(alignment.beads)} beads", quiet)
+    shape = "a ladder" if format is LadderFormat.ladder else "a table"
+    emit(text, output, f"{len(alignment.beads)} beads as {shape}", quiet)  # -o's suffix does not choose
 
 
 def _read_side(path: Path, lang: str, presegmented: bool) -> SegmentedDocument:
@@ -73,7 +83,7 @@ def _read_side(path: Path, lang: str, presegmented: bool) -> SegmentedDocument:
 
 def _tsv(alignment: Alignment) -> str:
     src, tgt = alignment.src.sentences, alignment.tgt.sentences
-    lines = ["source\ttarget\tscore\ttype"]
+    lines = ["source\ttarget\tscore\tbead"]  # "bead" as in the tables of ``aligner run``
     for bead in alignment.beads:
         lines.append(
             "\t".join(
@@ -96,7 +106,7 @@ def _cell(text: str) -> str:
 def eval_command(
     predicted: Annotated[Path, typer.Argument(help="Ladder file or directory of ladder files.", show_default=False)],
     gold: Annotated[Path, typer.Argument(help="Gold ladder file or directory (files matched by name).", show_default=False)],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Score predicted alignments against gold: strict and lax precision, recall and F1, pooled over files.
 
@@ -112,7 +122,7 @@ def eval_command(
 
 @command("models")
 def models_command(
-    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """List the sentence encoders that --model accepts, and whether each is installed.
 

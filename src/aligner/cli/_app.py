@@ -5,17 +5,37 @@ from __future__ import annotations
 import functools
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
 from .._io import atomic_writer
+from .._version import __version__
 from ..errors import AlignerError
 
+
+# The parameters and contexts below are typer's own (it carries its own click, whose types are private).
+
+
+def _flags_show_no_value(params: list[Any]) -> list[Any]:
+    """Typer's help shows a flag as ``<bool>``, which reads as if it took one (``--bitext true``)."""
+    for param in params:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+    return params
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _flags_show_no_value(super().get_params(ctx))
+
+
 app = typer.Typer(
+    cls=_Group,
     name="aligner",
     help="Align translations sentence by sentence and write translation memories (TMX).",
     no_args_is_help=True,
@@ -46,8 +66,53 @@ def terminate_as_interrupt() -> None:
     signal.signal(signal.SIGTERM, _raise_terminated)
 
 
-def command(name: str | None = None) -> Callable[[F], F]:
-    """Register a CLI command whose AlignerErrors print as one line and exit with their code."""
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"aligner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Options of ``aligner`` itself, before any command."""
+
+
+class _Command(TyperCommand):
+    """A command whose flags show no value in its help, and whose renamed flags still work with a warning.
+
+    ``renamed`` maps an old spelling to its new one; it is kept, hidden, for one release.
+    """
+
+    renamed: Mapping[str, str] = {}
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _flags_show_no_value(super().get_params(ctx))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, [*map(self._new_spelling, args[: _end(args)]), *args[_end(args) :]])
+
+    def _new_spelling(self, arg: str) -> str:
+        flag, sep, value = arg.partition("=")
+        if flag not in self.renamed:
+            return arg
+        console.print(f"[yellow]warning:[/] {flag} is deprecated, use {self.renamed[flag]}", soft_wrap=True)
+        return f"{self.renamed[flag]}{sep}{value}"
+
+
+def _end(args: list[str]) -> int:
+    """Where options end: at ``--``, after which every argument is taken as it is."""
+    return args.index("--") if "--" in args else len(args)
+
+
+def command(name: str | None = None, renamed: Mapping[str, str] | None = None) -> Callable[[F], F]:
+    """Register a CLI command whose AlignerErrors print as one line and exit with their code.
+
+    ``renamed`` maps old flag spellings to new ones (see ``_Command``).
+    """
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
@@ -61,7 +126,8 @@ def command(name: str | None = None) -> Callable[[F], F]:
                 console.print("[bold red]interrupted[/]")
                 raise typer.Exit(code=143 if isinstance(interruption, Terminated) else 130) from None
 
-        app.command(name)(wrapper)
+        cls = type("Command", (_Command,), {"renamed": dict(renamed or {})})
+        app.command(name, cls=cls)(wrapper)
         return func
 
     return decorate

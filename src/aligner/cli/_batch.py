@@ -23,11 +23,14 @@ from ..languages import parse_lang_list
 from ._app import command, configure_logging, console
 from ._options import (
     DEFAULT_MAX_TOTAL,
+    AsJson,
     CacheDir,
+    HttpCache,
     Langs,
     MaxTotal,
     Model,
     AllowHost,
+    NoHttpCache,
     Timeout,
     Verbose,
     align_options_from_flags,
@@ -49,6 +52,7 @@ def batch_options_from_flags(
     table: TableFormat,
     max_total: int,
     cache_dir: Path | None,
+    http_cache: Path | None,
     no_http_cache: bool,
     timeout: float | None,
     allow_hosts: list[str] | None = None,
@@ -61,7 +65,9 @@ def batch_options_from_flags(
         threads=threads,
         table_format=table.value,  # type: ignore[arg-type]
         align=align_options_from_flags(max_total),
-        fetch=fetch_options_from_flags(no_cache=no_http_cache, timeout=timeout, allow_hosts=allow_hosts),
+        fetch=fetch_options_from_flags(
+            no_http_cache=no_http_cache, http_cache=http_cache, timeout=timeout, allow_hosts=allow_hosts
+        ),
         cache_dir=cache_dir,
     )
 
@@ -90,13 +96,14 @@ def batch_command(
     ] = TableFormat.parquet,
     max_total: MaxTotal = DEFAULT_MAX_TOTAL,
     cache_dir: CacheDir = None,
-    no_http_cache: Annotated[bool, typer.Option("--no-http-cache", help="URL input: do not use the HTTP cache.")] = False,
+    http_cache: HttpCache = None,
+    no_http_cache: NoHttpCache = False,
     timeout: Timeout = None,
     allow_host: AllowHost = None,
     force: Annotated[
         bool, typer.Option("--force", help="Align every statement again, even those finished with the same inputs.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on standard output.")] = False,
+    as_json: AsJson = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar: one log line per statement.")] = False,
     verbose: Verbose = False,
 ) -> None:
@@ -116,6 +123,7 @@ def batch_command(
         table=table,
         max_total=max_total,
         cache_dir=cache_dir,
+        http_cache=http_cache,
         no_http_cache=no_http_cache,
         timeout=timeout,
         allow_hosts=allow_host,
@@ -153,7 +161,7 @@ def batch_command(
         summary = {
             "statements": len(jobs),
             **{status: outcome.count(status) for status in ("ok", "skipped", "failed")},
-            "combined": str(outcome.combined),
+            "combined": str(outcome.combined) if outcome.combined else None,
             "combined_units": outcome.merge.written,
             "duplicates": outcome.merge.duplicates,
             "summary": [str(p) for p in outcome.summary_files],
@@ -161,10 +169,13 @@ def batch_command(
         }
         typer.echo(json.dumps(summary, ensure_ascii=False))
     else:
+        combined = (
+            f"{outcome.combined}: {outcome.merge.written} units ({outcome.merge.duplicates} duplicates dropped)"
+            if outcome.combined else "no combined memory"
+        )
         console.print(
             f"{len(jobs)} statements: {outcome.count('ok')} aligned, {outcome.count('skipped')} already done, "
-            f"{outcome.count('failed')} failed; {outcome.combined}: {outcome.merge.written} units "
-            f"({outcome.merge.duplicates} duplicates dropped); summary in {outcome.summary_files[0]}",
+            f"{outcome.count('failed')} failed; {combined}; summary in {outcome.summary_files[0]}",
             soft_wrap=True,
         )
     if outcome.count("failed"):

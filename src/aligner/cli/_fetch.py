@@ -15,7 +15,24 @@ from ..errors import LanguageError
 from ..languages import CORE_LANGUAGES, normalize_lang, parse_lang_list
 from ..sources import save_document
 from ._app import command, configure_logging, console
-from ._options import AllowHost, Delay, NoCache, Quiet, RespectRobots, Retries, Timeout, Verbose, fetch_options_from_flags
+from ._options import (
+    RENAMED_HTTP_CACHE,
+    AllowHost,
+    AsJson,
+    Delay,
+    HttpCache,
+    Langs,
+    NoHttpCache,
+    Quiet,
+    RespectRobots,
+    Retries,
+    Timeout,
+    Verbose,
+    fetch_options_from_flags,
+)
+
+#: Spellings before the flags of all commands were made one vocabulary; they go in the next release.
+RENAMED = {**RENAMED_HTTP_CACHE, "--cache-dir": "--http-cache", "--out": "--output"}
 
 
 def _save(result: FetchedStatement, out: Path) -> dict[str, dict[str, Any]]:
@@ -49,23 +66,19 @@ def _is_lang(name: str) -> bool:
         return False
 
 
-@command("fetch")
+@command("fetch", renamed=RENAMED)
 def fetch_command(
     url: Annotated[str, typer.Argument(help="Address of the statement in any of its languages.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for raw/LL.html and LL.json files.")],
-    langs: Annotated[str, typer.Option("--langs", "-l", help="Languages to fetch, comma-separated.")] = ",".join(
-        CORE_LANGUAGES
-    ),
-    no_cache: NoCache = False,
-    cache_dir: Annotated[
-        Path | None, typer.Option("--cache-dir", help="HTTP cache folder (default ~/.cache/aligner/http).")
-    ] = None,
+    out: Annotated[Path, typer.Option("--output", "-o", help="Folder for raw/LL.html and LL.json files.")],
+    langs: Langs = None,
+    http_cache: HttpCache = None,
+    no_http_cache: NoHttpCache = False,
     respect_robots: RespectRobots = True,
     timeout: Timeout = None,
     delay: Delay = None,
     retries: Retries = None,
     allow_host: AllowHost = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
+    as_json: AsJson = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -77,10 +90,10 @@ def fetch_command(
     """
     configure_logging(quiet, verbose)
     options = fetch_options_from_flags(
-        no_cache=no_cache, cache_dir=cache_dir, respect_robots=respect_robots, timeout=timeout, delay=delay,
+        no_http_cache=no_http_cache, http_cache=http_cache, respect_robots=respect_robots, timeout=timeout, delay=delay,
         retries=retries, allow_hosts=allow_host,
     )
-    result = fetch_statement(url, parse_lang_list(langs), options=options)
+    result = fetch_statement(url, parse_lang_list(langs) if langs else CORE_LANGUAGES, options=options)
     found = _save(result, out)
     removed = _remove_stale(result, out)
     if as_json:

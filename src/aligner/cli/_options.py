@@ -1,10 +1,14 @@
 """Options shared by several commands, and the functions that turn them into the library's options.
 
 A flag is declared once here so that its name, help and default are the same in every command.
+The vocabulary: ``-o/--output`` is where a command writes, ``-l/--langs`` the languages, ``--cache-dir``
+the embedding cache, ``--http-cache``/``--no-http-cache`` the web cache; a flag with the same name
+means the same thing everywhere (``tests/test_cli_vocabulary.py`` checks it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -12,17 +16,25 @@ from typing import Annotated
 import typer
 
 from ..align import AlignOptions
-from ..errors import LanguageError
+from ..errors import LanguageError, OutputError
 from ..fetch import FetchOptions
 from ..languages import normalize_lang
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only; no progress bars.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print details of each step.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON on standard output.")]
+MinScore = Annotated[
+    float | None,
+    typer.Option("--min-score", help="Leave out units scored below this (units without a score stay).",
+                 show_default=False),
+]
 
 # --- languages -----------------------------------------------------------------------------------
 
 Langs = Annotated[
-    str | None, typer.Option("--langs", help="Languages to use, e.g. de,en,es,ru,fr (default: all found).")
+    str | None,
+    typer.Option("--langs", "-l", help="Languages to use, e.g. de,en,es,ru,fr (default: all found).",
+                 show_default=False),
 ]
 Pivot = Annotated[
     str | None, typer.Option("--pivot", help="Language every other is aligned to (default: en if present).")
@@ -38,7 +50,8 @@ Model = Annotated[
 ]
 CacheDir = Annotated[
     Path | None,
-    typer.Option("--cache-dir", help="Keep embeddings on disk here so that re-runs are cheap.", show_default=False),
+    typer.Option("--cache-dir", help="Keep sentence embeddings on disk here so that re-runs are cheap.",
+                 show_default=False),
 ]
 MaxTotal = Annotated[
     int, typer.Option("--max-total", min=2, max=8, help="Most sentences in one bead, both sides together.")
@@ -47,7 +60,14 @@ DEFAULT_MAX_TOTAL = AlignOptions.max_total
 
 # --- web input -----------------------------------------------------------------------------------
 
-NoCache = Annotated[bool, typer.Option("--no-cache", help="Download again even if a page is cached.")]
+HttpCache = Annotated[
+    Path | None,
+    typer.Option("--http-cache", help="Web input: keep downloaded pages here (default ~/.cache/aligner/http).",
+                 show_default=False),
+]
+NoHttpCache = Annotated[bool, typer.Option("--no-http-cache", help="Web input: download again even if cached.")]
+#: Old spellings of the web cache flags, accepted with a warning for one release (``command(renamed=...)``).
+RENAMED_HTTP_CACHE = {"--no-cache": "--no-http-cache", "--http-cache-dir": "--http-cache"}
 RespectRobots = Annotated[
     bool, typer.Option("--respect-robots/--ignore-robots", help="Obey the site's robots.txt.")
 ]
@@ -83,8 +103,8 @@ def align_options_from_flags(max_total: int) -> AlignOptions:
 
 def fetch_options_from_flags(
     *,
-    no_cache: bool = False,
-    cache_dir: Path | None = None,
+    no_http_cache: bool = False,
+    http_cache: Path | None = None,
     respect_robots: bool = True,
     timeout: float | None = None,
     delay: float | None = None,
@@ -92,9 +112,11 @@ def fetch_options_from_flags(
     allow_hosts: list[str] | None = None,
 ) -> FetchOptions:
     """The one place where command-line flags become ``FetchOptions``; unset flags keep its defaults."""
-    options = FetchOptions(use_cache=not no_cache, respect_robots=respect_robots, allow_hosts=tuple(allow_hosts or ()))
-    if cache_dir is not None:
-        options = replace(options, cache_dir=cache_dir)
+    options = FetchOptions(
+        use_cache=not no_http_cache, respect_robots=respect_robots, allow_hosts=tuple(allow_hosts or ())
+    )
+    if http_cache is not None:
+        options = replace(options, cache_dir=http_cache)
     if timeout is not None:
         options = replace(options, timeout=timeout, connect_timeout=min(options.connect_timeout, timeout))
     if delay is not None:
@@ -110,3 +132,20 @@ def lang_pair(text: str, wants: str) -> tuple[str, str]:
     if not sep:
         raise LanguageError(f"{wants} like en-ru, got {text.strip()!r}")
     return normalize_lang(src), normalize_lang(tgt)
+
+
+def output_format(path: Path, known: Mapping[str, str], chosen: str | None = None) -> str:
+    """The format ``-o PATH`` is written in: ``chosen`` (``--format``), else the one its suffix names.
+
+    An unknown suffix without ``--format``, or one that names another format, is refused before any work,
+    so that ``-o out.xml`` never silently becomes something else.
+    """
+    suffix = path.suffix.lower()
+    if chosen is None and suffix not in known:
+        names = ", ".join(known)
+        listed = names if len(known) < 2 else names.rpartition(", ")[0] + " or " + names.rpartition(", ")[2]
+        hint = " (or give --format)" if len(set(known.values())) > 1 else ""
+        raise OutputError(f"{path}: unknown output format {suffix or '(none)'!r}, expected {listed}{hint}")
+    if chosen is not None and suffix in known and known[suffix] != chosen:
+        raise OutputError(f"{path}: the suffix says {known[suffix]}, --format says {chosen}")
+    return chosen if chosen is not None else known[suffix]

@@ -21,6 +21,7 @@ from ._options import (
     Verbose,
     align_options_from_flags,
     lang_pair,
+    output_format,
 )
 
 
@@ -59,6 +60,7 @@ def report_command(
     Example: aligner report samples -o samples.html --pair en-ru
     """
     configure_logging(quiet, verbose)
+    output_format(output, {".html": "html"})  # refuse -o report.pdf before any work
     options = ReportOptions(
         threshold=threshold, pair=lang_pair(pair, "--pair wants two languages") if pair else None
     )

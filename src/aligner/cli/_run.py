@@ -8,12 +8,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from ..errors import LanguageError
 from ..languages import normalize_lang, parse_lang_list
 from ..pipeline import (
     OutputOptions,
+    Written,
     align_documents,
     all_pairs,
     check_pairs,
@@ -26,12 +33,16 @@ from ._app import command, configure_logging, console
 from ._options import (
     AllowHost,
     DEFAULT_MAX_TOTAL,
+    RENAMED_HTTP_CACHE,
+    AsJson,
     CacheDir,
     Delay,
+    HttpCache,
     Langs,
     MaxTotal,
+    MinScore,
     Model,
-    NoCache,
+    NoHttpCache,
     Pivot,
     Quiet,
     RespectRobots,
@@ -41,6 +52,7 @@ from ._options import (
     align_options_from_flags,
     fetch_options_from_flags,
     lang_pair,
+    output_format,
 )
 
 
@@ -50,10 +62,13 @@ class Format(str, Enum):
     parquet = "parquet"
 
 
+#: What each output suffix is written as, unless --format says otherwise.
+SUFFIXES = {".tmx": "tmx", ".tsv": "tsv", ".parquet": "parquet"}
+
+
 def output_options_from_flags(
     *,
-    format: Format | None,
-    output: Path,
+    format: Format,
     bitext: bool,
     pairs: str | None,
     langs: list[str],
@@ -61,8 +76,7 @@ def output_options_from_flags(
     drop_unpaired: bool,
     locales: list[str],
 ) -> OutputOptions:
-    """The one place where output flags become ``OutputOptions``."""
-    chosen = format.value if format else {".tsv": "tsv", ".parquet": "parquet"}.get(output.suffix.lower(), "tmx")
+    """The one place where output flags become ``OutputOptions`` (``format`` from ``output_format``)."""
     selected: tuple[tuple[str, str], ...] = ()
     if pairs:
         selected = tuple(lang_pair(p, "--pairs wants pairs") for p in pairs.split(",") if p.strip())
@@ -70,7 +84,7 @@ def output_options_from_flags(
     elif bitext:
         selected = all_pairs(langs)
     return OutputOptions(
-        format=chosen,  # type: ignore[arg-type]
+        format=format.value,  # type: ignore[arg-type]
         pairs=selected,
         min_score=min_score,
         keep_unpaired=not drop_unpaired,
@@ -85,7 +99,7 @@ def _locale(text: str) -> tuple[str, str]:
     return normalize_lang(lang), locale.strip()
 
 
-@command("run")
+@command("run", renamed=RENAMED_HTTP_CACHE)
 def run_command(
     sources: Annotated[
         list[str] | None,
@@ -112,9 +126,7 @@ def run_command(
         str | None, typer.Option("--pairs", help="Bitext for these pairs only, e.g. en-ru,de-fr.", show_default=False)
     ] = None,
     pivot: Pivot = None,
-    min_score: Annotated[
-        float | None, typer.Option("--min-score", help="Leave out units scored below this.", show_default=False)
-    ] = None,
+    min_score: MinScore = None,
     drop_unpaired: Annotated[
         bool, typer.Option("--drop-unpaired", help="Leave out sentences that have no counterpart (1-0, 0-1).")
     ] = False,
@@ -124,16 +136,14 @@ def run_command(
     ] = None,
     max_total: MaxTotal = DEFAULT_MAX_TOTAL,
     cache_dir: CacheDir = None,
-    no_cache: NoCache = False,
-    http_cache_dir: Annotated[
-        Path | None, typer.Option("--http-cache-dir", help="Web input: HTTP cache folder.", show_default=False)
-    ] = None,
+    http_cache: HttpCache = None,
+    no_http_cache: NoHttpCache = False,
     respect_robots: RespectRobots = True,
     timeout: Timeout = None,
     delay: Delay = None,
     retries: Retries = None,
     allow_host: AllowHost = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on standard output.")] = False,
+    as_json: AsJson = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -143,17 +153,17 @@ def run_command(
     Example: aligner run https://mid.ru/en/foreign_policy/news/1234567/ -o statement.tmx
     """
     configure_logging(quiet, verbose)
+    chosen_format = Format(output_format(output, SUFFIXES, format.value if format else None))  # before any work
     chosen_langs = parse_lang_list(langs) if langs else None
     fetch_options = fetch_options_from_flags(
-        no_cache=no_cache, cache_dir=http_cache_dir, respect_robots=respect_robots, timeout=timeout, delay=delay,
+        no_http_cache=no_http_cache, http_cache=http_cache, respect_robots=respect_robots, timeout=timeout, delay=delay,
         retries=retries, allow_hosts=allow_host,
     )
     documents, missing = gather_documents(sources or [], url or [], langs=chosen_langs, fetch_options=fetch_options)
     for lang, reason in missing.items():
         console.print(f"[yellow]warning:[/] {lang} missing: {reason}", soft_wrap=True)
     out_options = output_options_from_flags(
-        format=format,
-        output=output,
+        format=chosen_format,
         bitext=bitext,
         pairs=pairs,
         langs=[d.lang for d in documents],
@@ -185,22 +195,25 @@ def run_command(
         typer.echo(json.dumps(summary, ensure_ascii=False))
     elif not quiet:
         kinds = ", ".join(f"{k} {v}" for k, v in summary["bead_types"].items())
+        files = ", ".join(f"{w.units} units written to {w.path}" for w in written)
         console.print(
             f"{len(multi.units)} units in {', '.join(multi.langs)} ({kinds}); "
-            f"mean score {summary['mean_score']:.3f} -> {', '.join(map(str, written))}",
+            f"mean score {summary['mean_score']:.3f} -> {files}",
             soft_wrap=True,
         )
 
 
-def _summary(multi: MultiAlignment, written: list[Path], missing: dict[str, str]) -> dict[str, Any]:
+def _summary(multi: MultiAlignment, written: list[Written], missing: dict[str, str]) -> dict[str, Any]:
+    """``units`` counts what was written (all files together); ``bead_types`` and ``mean_score`` describe
+    the alignment it was selected from, before ``--min-score`` and ``--drop-unpaired``."""
     mean = multi.mean_score
     return {
         "languages": list(multi.langs),
         "missing": missing,
         "sentences": {d.lang: len(d.sentences) for d in multi.docs},
-        "units": len(multi.units),
+        "units": sum(w.units for w in written),
         "bead_types": dict(multi.bead_types),
         "mean_score": round(mean, 4) if mean is not None else 0.0,
         "model": multi.model,
-        "outputs": [str(p) for p in written],
+        "outputs": [str(w.path) for w in written],
     }

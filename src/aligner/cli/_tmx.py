@@ -10,16 +10,14 @@ import typer
 from ..table import table_format, units_to_frame, write_table
 from ..tmx import merge_tmx, read_tmx
 from ._app import command, console
-from ._options import Quiet
+from ._options import MinScore, Quiet, output_format
 
 
 @command("merge")
 def merge(
     inputs: Annotated[list[Path], typer.Argument(help="TMX files to merge, in order.", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Merged TMX to write.", show_default=False)],
-    min_score: Annotated[
-        float | None, typer.Option("--min-score", help="Drop units whose x-score is lower (unscored units stay).")
-    ] = None,
+    min_score: MinScore = None,
     dedupe: Annotated[
         bool, typer.Option("--dedupe/--no-dedupe", help="Keep only the first of units with identical texts.")
     ] = True,
@@ -29,6 +27,7 @@ def merge(
 
     Example: aligner merge 2023.tmx 2024.tmx -o all.tmx --min-score 0.5
     """
+    output_format(output, {".tmx": "tmx"})  # refuse -o merged.xml before reading anything
     summary = merge_tmx(inputs, output, dedupe=dedupe, min_score=min_score)
     if not quiet:
         console.print(
