@@ -17,7 +17,6 @@ from .._io import atomic_writer
 from .._version import __version__
 from ..errors import AlignerError
 
-
 # The parameters and contexts below are typer's own (it carries its own click, whose types are private).
 
 

@@ -23,13 +23,13 @@ from ..languages import parse_lang_list
 from ._app import command, configure_logging, console
 from ._options import (
     DEFAULT_MAX_TOTAL,
+    AllowHost,
     AsJson,
     CacheDir,
     HttpCache,
     Langs,
     MaxTotal,
     Model,
-    AllowHost,
     NoHttpCache,
     Timeout,
     Verbose,

@@ -10,8 +10,8 @@ import typer
 
 from .._io import atomic_writer
 from .._urls import redact
-from ..fetch import FetchedStatement, fetch_statement
 from ..errors import LanguageError
+from ..fetch import FetchedStatement, fetch_statement
 from ..languages import CORE_LANGUAGES, normalize_lang, parse_lang_list
 from ..sources import save_document
 from ._app import command, configure_logging, console

@@ -28,6 +28,9 @@ MinScore = Annotated[
     typer.Option("--min-score", help="Leave out units scored below this (units without a score stay).",
                  show_default=False),
 ]
+Threshold = Annotated[
+    float, typer.Option("--threshold", help="Units whose confidence (or score) is below this are marked for a look.")
+]
 
 # --- languages -----------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from ._options import (
     Model,
     Pivot,
     Quiet,
+    Threshold,
     Verbose,
     align_options_from_flags,
     lang_pair,
@@ -41,9 +42,7 @@ def report_command(
         typer.Option("--pair", help="Heatmap languages, e.g. en-ru (default: pivot and the first other).",
                      show_default=False),
     ] = None,
-    threshold: Annotated[
-        float, typer.Option("--threshold", help="Highlight units scored below this.")
-    ] = 0.5,
+    threshold: Threshold = 0.5,
     langs: Langs = None,
     pivot: Pivot = None,
     model: Model = "use",

@@ -26,6 +26,7 @@ from ._options import (
     Model,
     Pivot,
     Quiet,
+    Threshold,
     Verbose,
     align_options_from_flags,
 )
@@ -48,7 +49,7 @@ def review_command(
     ] = None,
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")] = 0,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the URL but do not open a browser.")] = False,
-    threshold: Annotated[float, typer.Option("--threshold", help="Units below this confidence need a look.")] = 0.5,
+    threshold: Threshold = 0.5,
     langs: Langs = None,
     pivot: Pivot = None,
     model: Model = "use",

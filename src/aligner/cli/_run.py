@@ -31,9 +31,9 @@ from ..pipeline import (
 from ..types import MultiAlignment
 from ._app import command, configure_logging, console
 from ._options import (
-    AllowHost,
     DEFAULT_MAX_TOTAL,
     RENAMED_HTTP_CACHE,
+    AllowHost,
     AsJson,
     CacheDir,
     Delay,
