@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
-from ._io import PARTIAL_GLOB, atomic_write_path, atomic_writer, read_text
+from ._io import MAX_INPUT_CHARS, PARTIAL_GLOB, atomic_write_path, atomic_writer, read_text
 from .align import AlignOptions
 from .embed import EmbeddingCache, Encoder, available_cores, get_encoder
 from .errors import AlignerError, InputError, first_line
@@ -92,6 +92,7 @@ class BatchOptions:
     fetch: FetchOptions = field(default_factory=FetchOptions)
     cache_dir: Path | None = None  # on-disk embedding cache shared by all workers and runs
     threads: int | None = None  # encoder threads per worker; None: the cores divided among the workers
+    max_chars: int = MAX_INPUT_CHARS  # a longer input file fails its statement
 
     def threads_per_worker(self) -> int:
         return self.threads or max(1, available_cores() // self.workers)
@@ -365,7 +366,7 @@ class _Worker:
             found = fetched.documents
             missing = {lang: f"{lang} missing: {reason}" for lang, reason in fetched.missing.items()}
         else:
-            found = {doc.lang: doc for doc in load_statement([job.source])}
+            found = {doc.lang: doc for doc in load_statement([job.source], max_chars=self.options.max_chars)}
             missing = {lang: f"{lang} missing: no file" for lang in expected if lang not in found}
         chosen = [found[lang] for lang in self.options.langs if lang in found] if self.options.langs else list(found.values())
         return chosen, missing

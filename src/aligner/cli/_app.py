@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from .._io import atomic_writer
+from .._io import MAX_INPUT_CHARS, atomic_writer
 from ..errors import AlignerError
 
 app = typer.Typer(
@@ -28,6 +28,10 @@ console = Console(stderr=True, highlight=False)
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only; no progress bars.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print details of each step.")]
+MaxChars = Annotated[
+    int, typer.Option("--max-chars", min=1, help="Refuse an input file with more characters of text than this.")
+]
+DEFAULT_MAX_CHARS = MAX_INPUT_CHARS
 
 F = TypeVar("F", bound=Callable[..., Any])
 

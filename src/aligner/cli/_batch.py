@@ -35,7 +35,7 @@ from ..report import (
 )
 from ..tmx import read_tmx
 from ._align import DEFAULT_MAX_TOTAL, CacheDir, MaxTotal, Model, load_encoder, options_from_flags
-from ._app import Quiet, Verbose, command, configure_logging, console
+from ._app import DEFAULT_MAX_CHARS, MaxChars, Quiet, Verbose, command, configure_logging, console
 from ._fetch import Timeout, fetch_options_from_flags
 from ._run import Langs, Pivot, gather_documents, lang_pair
 
@@ -55,6 +55,7 @@ def batch_options_from_flags(
     cache_dir: Path | None,
     no_http_cache: bool,
     timeout: float | None,
+    max_chars: int = DEFAULT_MAX_CHARS,
 ) -> BatchOptions:
     """The one place where ``aligner batch`` flags become ``BatchOptions``."""
     return BatchOptions(
@@ -66,6 +67,7 @@ def batch_options_from_flags(
         align=options_from_flags(max_total),
         fetch=fetch_options_from_flags(no_http_cache, None, True, timeout, None, None),
         cache_dir=cache_dir,
+        max_chars=max_chars,
     )
 
 
@@ -106,6 +108,7 @@ def batch_command(
         TableFormat, typer.Option("--table", help="Format of each statement's table.")
     ] = TableFormat.parquet,
     max_total: MaxTotal = DEFAULT_MAX_TOTAL,
+    max_chars: MaxChars = DEFAULT_MAX_CHARS,
     cache_dir: CacheDir = None,
     no_http_cache: Annotated[bool, typer.Option("--no-http-cache", help="URL input: do not use the HTTP cache.")] = False,
     timeout: Timeout = None,
@@ -121,7 +124,9 @@ def batch_command(
     Example: aligner batch urls.txt -o out --workers 2
     """
     configure_logging(False, verbose)  # --quiet means no bar, not no messages
-    options = batch_options_from_flags(model, langs, workers, threads, table, max_total, cache_dir, no_http_cache, timeout)
+    options = batch_options_from_flags(
+        model, langs, workers, threads, table, max_total, cache_dir, no_http_cache, timeout, max_chars
+    )
     jobs = read_batch_input(input)
     counts: Counter[str] = Counter()
     with _terminate_as_interrupt(), Progress(

@@ -18,7 +18,7 @@ from ..pipeline import OutputOptions, align_documents, all_pairs, check_pairs, w
 from ..sources import load_statement
 from ..types import Document, MultiAlignment
 from ._align import DEFAULT_MAX_TOTAL, CacheDir, MaxTotal, Model, load_encoder, options_from_flags
-from ._app import Quiet, Verbose, command, configure_logging, console
+from ._app import DEFAULT_MAX_CHARS, MaxChars, Quiet, Verbose, command, configure_logging, console
 from ._fetch import Delay, NoCache, RespectRobots, Retries, Timeout, fetch_options_from_flags
 
 
@@ -93,7 +93,11 @@ def _is_url(text: str) -> bool:
 
 
 def gather_documents(
-    sources: list[str], urls: list[str], langs: tuple[str, ...] | None, fetch_options: FetchOptions
+    sources: list[str],
+    urls: list[str],
+    langs: tuple[str, ...] | None,
+    fetch_options: FetchOptions,
+    max_chars: int = DEFAULT_MAX_CHARS,
 ) -> tuple[list[Document], dict[str, str]]:
     """Documents of the statement and, for web input, the languages missing with their reasons."""
     web = [s for s in sources if _is_url(s)]
@@ -104,7 +108,7 @@ def gather_documents(
         start = web[0] if web else next(iter(explicit.values()))  # type: ignore[union-attr]
         fetched = fetch_statement(start, langs or CORE_LANGUAGES, options=fetch_options, explicit=explicit)
         return list(fetched.documents.values()), dict(fetched.missing)
-    return load_statement(sources, langs), {}
+    return load_statement(sources, langs, max_chars=max_chars), {}
 
 
 @command("run")
@@ -145,6 +149,7 @@ def run_command(
         typer.Option("--locale", help="TMX locale for a language, e.g. en=en-US (repeatable).", show_default=False),
     ] = None,
     max_total: MaxTotal = DEFAULT_MAX_TOTAL,
+    max_chars: MaxChars = DEFAULT_MAX_CHARS,
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
     http_cache_dir: Annotated[
@@ -166,7 +171,7 @@ def run_command(
     configure_logging(quiet, verbose)
     chosen_langs = parse_lang_list(langs) if langs else None
     fetch_options = fetch_options_from_flags(no_cache, http_cache_dir, respect_robots, timeout, delay, retries)
-    documents, missing = gather_documents(sources or [], url or [], chosen_langs, fetch_options)
+    documents, missing = gather_documents(sources or [], url or [], chosen_langs, fetch_options, max_chars)
     for lang, reason in missing.items():
         console.print(f"[yellow]warning:[/] {lang} missing: {reason}", soft_wrap=True)
     out_options = output_options_from_flags(

@@ -12,7 +12,7 @@ from ..languages import normalize_lang
 from ..segment import segment
 from ..sources import check_language
 from ..types import Document, SegmentedDocument
-from ._app import Quiet, Verbose, command, configure_logging, emit
+from ._app import DEFAULT_MAX_CHARS, MaxChars, Quiet, Verbose, command, configure_logging, emit
 
 
 @command("segment")
@@ -31,6 +31,7 @@ def segment_command(
         Path | None,
         typer.Option("--output", "-o", help="File to write instead of standard output.", show_default=False),
     ] = None,
+    max_chars: MaxChars = DEFAULT_MAX_CHARS,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -40,7 +41,7 @@ def segment_command(
     """
     configure_logging(quiet, verbose)
     code = normalize_lang(lang)  # a bad code fails before a large file is read
-    text = read_text(input)
+    text = read_text(input, max_chars=max_chars)
     check_language(text, code, input)
     document = Document(lang=code, paragraphs=split_paragraphs(text), source=str(input))
     result = segment(document)
