@@ -42,20 +42,20 @@ def statement(tmp_path: Path) -> Path:
 def test_run_refuses_a_text_over_max_chars(statement: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.tmx"
     result = runner.invoke(app, ["run", str(statement), "--max-chars", "50", "-o", str(out)])
-    assert_refused(result, f"{statement / 'de.txt'}: 111 characters, more than --max-chars 50", out)
+    assert_refused(result, f"{statement / 'de.txt'}: 110 characters, more than --max-chars 50", out)
 
 
 def test_align_refuses_a_text_over_max_chars(statement: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.txt"
     args = ["align", str(statement / "en.txt"), str(statement / "de.txt"), "-s", "en", "-t", "de"]
     result = runner.invoke(app, [*args, "--max-chars", "50", "-o", str(out)])
-    assert_refused(result, "en.txt: 104 characters, more than --max-chars 50", out)
+    assert_refused(result, "en.txt: 102 characters, more than --max-chars 50", out)
 
 
 def test_segment_refuses_a_text_over_max_chars(statement: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.txt"
     result = runner.invoke(app, ["segment", str(statement / "en.txt"), "-l", "en", "--max-chars", "50", "-o", str(out)])
-    assert_refused(result, "en.txt: 104 characters, more than --max-chars 50", out)
+    assert_refused(result, "en.txt: 102 characters, more than --max-chars 50", out)
 
 
 def test_batch_refuses_a_statement_over_max_chars(statement: Path, tmp_path: Path) -> None:
@@ -69,23 +69,23 @@ def test_batch_refuses_a_statement_over_max_chars(statement: Path, tmp_path: Pat
 
 
 def test_max_chars_is_a_cap_not_a_target(statement: Path) -> None:
-    result = runner.invoke(app, ["segment", str(statement / "en.txt"), "-l", "en", "--max-chars", "104"])
+    result = runner.invoke(app, ["segment", str(statement / "en.txt"), "-l", "en", "--max-chars", "102"])
     assert result.exit_code == 0, result.output
 
 
 # --- JSON documents -----------------------------------------------------------------------------
 
 def document(**fields: object) -> str:
-    return json.dumps({"lang": "ru", "title": "", "paragraphs": [RU], **fields}, ensure_ascii=False)
+    return json.dumps({"lang": "ru", "title": "", "paragraphs": [RU], **fields})
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("[" * 100_000, "ru.json: nested too deeply to be a document JSON"),
-        ('{"lang": "ru", "paragraphs": ', "ru.json: not valid JSON (line 1, column 30"),
-        ('["a", "b"]', "ru.json: expected a JSON object with \"paragraphs\", got a list"),
-        ('{"lang": "ru"}', 'ru.json: no "paragraphs"'),
+        ("[" * 100_000, "ru.json: not a document JSON written by 'aligner fetch' (nested too deeply)"),
+        ('{"lang": "ru", "paragraphs": ', "(invalid JSON at line 1, column 30: Expecting value)"),
+        ('["a", "b"]', '(expected an object with "paragraphs", got a list)'),
+        ('{"lang": "ru"}', '(no "paragraphs")'),
         (document(paragraphs=RU), '"paragraphs" must be a list of strings, got a string'),
         (document(paragraphs=[RU, 5]), '"paragraphs"[1] must be a string, got a number'),
         (document(paragraphs=[RU, ["nested"]]), '"paragraphs"[1] must be a string, got a list'),
@@ -104,7 +104,7 @@ def test_run_refuses_a_json_document_of_the_wrong_shape(
 
 def test_run_names_the_file_and_place_of_a_lone_surrogate(statement: Path, tmp_path: Path) -> None:
     # json.dumps writes the escape "\ud800", which json.loads turns into a lone surrogate.
-    (statement / "ru.json").write_text(document(paragraphs=[RU, "Итоги \ud800 встречи."]), encoding="utf-8")
+    (statement / "ru.json").write_text(document(paragraphs=[RU, "Итоги \ud800 встречи."]), encoding="ascii")
     out = tmp_path / "out.tmx"
     result = runner.invoke(app, ["run", str(statement), "-o", str(out)])
     assert_refused(result, 'ru.json: a lone surrogate U+D800 in "paragraphs"[1] at character 7', out)
