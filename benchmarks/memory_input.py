@@ -12,7 +12,6 @@ Usage:  python benchmarks/memory_input.py [--sizes 1,10] [--langs en,de] [--data
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
