@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,45 @@ def test_language_mismatch_names_the_language_a_text_reads_as() -> None:
     assert language_mismatch(german, "de") is None
     assert language_mismatch("Kazan, 2024", "fr") is None  # too little text to tell
     assert language_mismatch(german, "sv") is None  # a language the detector cannot vouch for
+
+
+@pytest.mark.parametrize(
+    ("lang", "profile", "entry"),
+    [
+        ("ru", "mid.ru", "Коренные народы Севера"),
+        ("de", "mid.ru", "Inhalt"),
+        ("es", "mid.ru (old)", "Índice"),
+        ("fr", "generic", "Peuples autochtones du Nord"),
+        ("en", "generic", "3. Indigenous peoples of the North"),
+    ],
+)
+def test_a_table_of_contents_in_the_body_is_dropped(lang: str, profile: str, entry: str) -> None:
+    doc = read_html_file(PAGES / f"toc_{lang}.html")
+    assert dict(doc.meta)["profile"] == profile
+    assert not doc.paragraphs[0].startswith(entry)
+    assert list(doc.paragraphs) == expected(f"toc_{lang}")["paragraphs"]
+
+
+def test_in_page_links_without_a_contents_heading_stay() -> None:
+    page = """<html lang="en"><body><div><p>The ministers met on Tuesday, see <a href="#annex">the annex</a>.</p>
+      <p><a href="#annex">Annex: the joint declaration</a></p><p>They agreed to meet again in spring.</p></div></body></html>"""
+    assert extract_html(page).paragraphs == (
+        "The ministers met on Tuesday, see the annex.", "Annex: the joint declaration", "They agreed to meet again in spring.")
+
+
+STATEMENT = "<p>The talks will continue in Geneva next month.</p><p>Both delegations described the meeting as useful.</p>"
+
+
+@pytest.mark.parametrize("depth", [300, 1500])
+def test_text_nested_deeper_than_256_elements_is_kept(depth: int) -> None:
+    page = "<html lang='en'><body>" + "<div>" * depth + STATEMENT + "</body></html>"
+    assert extract_html(page).paragraphs == (
+        "The talks will continue in Geneva next month.", "Both delegations described the meeting as useful.")
+
+
+def test_text_nested_beyond_what_the_parser_keeps_is_reported(caplog: pytest.LogCaptureFixture) -> None:
+    page = "<html lang='en'><body>" + STATEMENT + "<div>" * 5000 + "<p>This sentence is nested far too deeply.</p>"
+    with caplog.at_level(logging.WARNING, logger="aligner.extract"):
+        doc = extract_html(page, source="deep.html")
+    assert "This sentence is nested far too deeply." not in doc.paragraphs
+    assert any("deep.html" in r.getMessage() and "nested" in r.getMessage() for r in caplog.records)

@@ -10,7 +10,7 @@ import pytest
 from _paths import ROOT, SHARED
 
 from aligner import Document, LanguageError, SegmentedDocument
-from aligner.segment import segment, split_sentences
+from aligner.segment import MAX_SENTENCE_CHARS, segment, split_sentences
 
 PUD = SHARED / "data" / "ud-pud"
 NBSP = "\u00a0"
@@ -338,3 +338,30 @@ def test_pud_boundary_f1_is_at_least_99(lang: str, monkeypatch: pytest.MonkeyPat
     documents = pud["load_documents"](PUD / f"{lang}_pud-ud-test.conllu")
     _, _, f1 = pud["prf"](*pud["score"](lang, documents, False))
     assert f1 >= 99.0
+
+
+def test_an_overlong_sentence_is_split_at_clause_boundaries_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    clause = "the parties reaffirmed their commitment to the principles of the charter"  # 72 characters
+    text = "; ".join([clause] * 100) + "."
+    with caplog.at_level(logging.WARNING, logger="aligner.segment"):
+        result = segment(Document(lang="en", paragraphs=(text,), source="long.txt"))
+    sentences = result.sentences
+    assert len(sentences) > 1
+    assert all(len(s) <= MAX_SENTENCE_CHARS for s in sentences)
+    assert all(s.endswith((";", ".")) for s in sentences)  # cut after a clause, not inside one
+    assert " ".join(sentences) == text
+    assert any("long.txt" in r.getMessage() and "1 sentence" in r.getMessage() for r in caplog.records)
+
+
+def test_a_line_without_punctuation_is_split_at_spaces_and_a_run_without_spaces_anywhere() -> None:
+    words = " ".join(["word"] * 10_000)
+    pieces = split_sentences(words, "en")
+    assert all(len(p) <= MAX_SENTENCE_CHARS for p in pieces)
+    assert " ".join(pieces) == words
+    blob = "x" * (3 * MAX_SENTENCE_CHARS)
+    assert "".join(split_sentences(blob, "en")) == blob
+
+
+def test_ordinary_long_sentences_are_left_whole() -> None:
+    sentence = "The ministers, " + "having met at length, " * 40 + "agreed."
+    assert split_sentences(sentence, "en") == [sentence]

@@ -22,6 +22,10 @@ from .errors import AlignerError, InputError, OutputError
 #: Largest input file read, in bytes (a very long book is ~10 MB).
 MAX_INPUT_BYTES = 200 * 1024 * 1024
 
+#: Most characters read from one input (``--max-chars``): about 20 MB of Latin text. Memory grows with
+#: the sentences in a text, so this bounds a run's memory; raise it for longer books.
+MAX_INPUT_CHARS = 20_000_000
+
 _PART_SUFFIX = ".part"
 
 #: Names of the temporary files of ``atomic_writer``/``atomic_write_path``: ``.NAME.PID.RANDOM.part``.
@@ -72,7 +76,7 @@ def _read_errors(name: str, error: type[AlignerError]) -> Iterator[None]:
         raise error(f"{name}: cannot read ({os_error.strerror or os_error})") from None
 
 
-def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
+def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES, max_chars: int | None = None) -> str:
     """Read a UTF-8 text file (``"-"`` for stdin), NFC-normalised, with a one-line error on bad input."""
     name = _display_name(path)
     data = read_bytes(path, max_bytes=max_bytes)
@@ -84,7 +88,15 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_INPUT_BYTES) -> str:
         raise InputError(f"{name}: not UTF-8 text (bad byte at offset {error.start})") from None
     if not text.strip():
         raise InputError(f"{name}: empty, no text to process")
+    if max_chars is not None:
+        check_chars(name, len(text), max_chars)
     return unicodedata.normalize("NFC", text)
+
+
+def check_chars(name: str | Path, count: int, max_chars: int) -> None:
+    """Refuse an input of more than ``max_chars`` characters, naming the flag that raises the cap."""
+    if count > max_chars:
+        raise InputError(f"{name}: {count:,} characters, more than --max-chars {max_chars:,}")
 
 
 def _display_name(path: str | Path) -> str:

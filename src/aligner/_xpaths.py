@@ -26,6 +26,8 @@ PUBLISHED_META = etree.XPath(
 TIME_ELEMENT = etree.XPath("//time[@datetime]")
 FIRST_H1 = etree.XPath("(//h1)[1]")
 VISIBLE_TEXT = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
+#: Any element at the depth where libxml2 (with huge_tree) stops nesting and starts dropping content.
+AT_NESTING_LIMIT = etree.XPath("/" + "/".join(["*"] * 2040))
 PASSWORD_INPUT = etree.XPath("//input[translate(@type, 'PASWORD', 'pasword')='password']")
 
 # --- discovery of language versions ------------------------------------------------------------
@@ -42,5 +44,12 @@ NEVER_TEXT = etree.XPath(
 FURNITURE = etree.XPath(
     "//header | //footer | //aside | //*[@role='navigation' or @role='banner' or @role='contentinfo']"
 )
+#: Short text nodes: where a "Contents" heading can be.
+SHORT_TEXT = etree.XPath(".//text()[string-length(normalize-space(.)) > 0 and string-length(normalize-space(.)) < 40]")
+_IN_PAGE = "starts-with(@href, '#') and string-length(@href) > 1"
+#: Links to a place in the same page, as a table of contents has (the element itself included).
+IN_PAGE_LINKS = etree.XPath(f"descendant-or-self::a[{_IN_PAGE}]")
+#: An element's text outside in-page links.
+TEXT_OUTSIDE_IN_PAGE_LINKS = etree.XPath(f"descendant-or-self::text()[not(ancestor::a[{_IN_PAGE}])]")
 #: Candidates for the generic extractor: every element with a paragraph or line break child.
 TEXT_CONTAINERS = etree.XPath("//*[p or br or div[not(*)]]")

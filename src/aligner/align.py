@@ -94,18 +94,24 @@ def align_sentences(
 
 
 def _span_embeddings(encoder: Encoder, sentences: Sequence[str], max_span: int) -> tuple[NDArray, ...]:
-    """``spans[a][e]``: embedding of sentences ``[e - a, e)`` (zero rows where ``e < a``)."""
+    """``spans[a][e]``: embedding of sentences ``[e - a, e)`` (zero rows where ``e < a``).
+
+    The tables are views of the one array the encoder returns, never copies: for a long text they
+    are most of a run's memory (``max_span`` rows of ``dim`` float32 per sentence).
+    """
     n = len(sentences)
-    wanted = [(e - a, e) for a in range(1, max_span + 1) for e in range(a, n + 1)]
-    vectors = embed_spans(encoder, sentences, wanted)
+    # Per length a, the n + 1 rows of its table: a placeholders (zeroed below), then spans ending at a..n.
+    wanted = [
+        span
+        for a in range(1, max_span + 1)
+        for span in [(0, 1)] * min(a, n + 1) + [(e - a, e) for e in range(a, n + 1)]
+    ]
+    vectors = np.require(embed_spans(encoder, sentences, wanted), requirements="W")
     spans: list[NDArray] = [np.zeros((0, vectors.shape[1]), dtype=np.float32)]
-    start = 0
     for a in range(1, max_span + 1):
-        count = max(n + 1 - a, 0)
-        table = np.zeros((n + 1, vectors.shape[1]), dtype=np.float32)
-        table[a:] = vectors[start : start + count]
+        table = vectors[(a - 1) * (n + 1) : a * (n + 1)]
+        table[: min(a, n + 1)] = 0.0
         spans.append(table)
-        start += count
     return tuple(spans)
 
 

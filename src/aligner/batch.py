@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
-from ._io import PARTIAL_GLOB, atomic_write_path, atomic_writer, read_text, remove_dead_partials
+from ._io import MAX_INPUT_CHARS, PARTIAL_GLOB, atomic_write_path, atomic_writer, read_text, remove_dead_partials
 from ._lock import folder_lock
 from ._logcapture import captured_warnings
 from ._urls import redact
@@ -99,6 +99,7 @@ class BatchOptions:
     fetch: FetchOptions = field(default_factory=FetchOptions)
     cache_dir: Path | None = None  # on-disk embedding cache shared by all workers and runs
     threads: int | None = None  # encoder threads per worker; None: the cores divided among the workers
+    max_chars: int = MAX_INPUT_CHARS  # a longer input file fails its statement
 
     def threads_per_worker(self) -> int:
         return self.threads or max(1, available_cores() // self.workers)
@@ -411,7 +412,7 @@ class _Worker:
             found = fetched.documents
             missing = {lang: f"{lang} missing: {reason}" for lang, reason in fetched.missing.items()}
         else:
-            found = {doc.lang: doc for doc in load_statement([job.source])}
+            found = {doc.lang: doc for doc in load_statement([job.source], max_chars=self.options.max_chars)}
             missing = {lang: f"{lang} missing: no file" for lang in expected if lang not in found}
         chosen = [found[lang] for lang in self.options.langs if lang in found] if self.options.langs else list(found.values())
         return chosen, missing

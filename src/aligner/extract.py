@@ -6,7 +6,8 @@ Extraction is a sequence of named passes on one lxml tree (see ``extract_documen
 2. refuse   anti-bot interstitials and login pages, which would otherwise be "aligned" as text
 3. profile  a site profile recognised by page structure names title, date, body, document number
 4. clean    scripts, navigation, switchers, "Additional materials"/"Advanced settings" blocks
-5. split    ``<p>`` and ``<br><br>``-separated blocks become paragraphs; table-of-contents lines go
+5. split    a contents block (a "Contents" heading over in-page links) goes; ``<p>`` and
+            ``<br><br>``-separated blocks become paragraphs; table-of-contents lines go
 6. fallback without a profile, the densest text container (see ``_generic_body``)
 
 Text is NFC-normalised and whitespace-collapsed, otherwise kept exactly as published.
@@ -15,6 +16,8 @@ Text is NFC-normalised and whitespace-collapsed, otherwise kept exactly as publi
 from __future__ import annotations
 
 import codecs
+import html as html_entities
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -41,6 +44,8 @@ __all__ = [
 
 #: Largest local HTML file read by ``read_html_file``.
 MAX_HTML_BYTES = 50 * 1024 * 1024
+
+logger = logging.getLogger("aligner.extract")
 
 # --- 1. decode ---------------------------------------------------------------------------------
 
@@ -123,6 +128,13 @@ def _plausible_word(word: str) -> bool:
 # --- parsing -----------------------------------------------------------------------------------
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# huge_tree lifts libxml2's nesting limit from 256 to 2048 elements (pages with hundreds of unclosed
+# <div>s exist); the input is already capped at MAX_HTML_BYTES.
+_PARSER = html.HTMLParser(huge_tree=True)
+_NOT_TEXT = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.DOTALL | re.IGNORECASE)
+_LETTER_RUNS = re.compile(r"[^\W\d_]+")
+#: Below this share of the source's letters in the tree, text was lost in parsing.
+_KEPT_SHARE = 0.9
 
 
 def parse_html(data: bytes | str, content_type: str | None = None, *, source: str = "page") -> etree._Element:
@@ -132,9 +144,27 @@ def parse_html(data: bytes | str, content_type: str | None = None, *, source: st
     if not text.strip():
         raise ExtractionError(f"{source}: empty page, no text to extract")
     try:
-        return html.document_fromstring(text)
+        tree = html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as error:
         raise ExtractionError(f"{source}: not an HTML page ({error})") from None
+    _warn_if_text_lost(text, tree, source)
+    return tree
+
+
+def _warn_if_text_lost(text: str, tree: etree._Element, source: str) -> None:
+    """Say so when the tree holds clearly fewer letters than the page: beyond the deepest nesting
+    libxml2 keeps (2048), text is dropped without an error."""
+    if not X.AT_NESTING_LIMIT(tree):
+        return
+    page = _letters(html_entities.unescape(_NOT_TEXT.sub(" ", text)))
+    kept = _letters(" ".join(X.VISIBLE_TEXT(tree)) + " ".join(X.HEAD_TITLE(tree)))
+    if kept < _KEPT_SHARE * page:
+        logger.warning("%s: nested too deeply to parse whole; %d of %d letters of text were lost",
+                       source, page - kept, page)
+
+
+def _letters(text: str) -> int:
+    return sum(map(len, _LETTER_RUNS.findall(text)))
 
 
 # --- 2. refuse pages that are not the statement ------------------------------------------------
@@ -228,6 +258,79 @@ def _drop_labelled_blocks(root: etree._Element) -> None:
             _drop(sibling, keep_tail=False)
 
 
+#: Headings of a table of contents (lower case).
+_CONTENTS_HEADINGS = _phrases(
+    """contents|table of contents|содержание|оглавление|inhalt|inhaltsverzeichnis|
+    índice|indice|contenido|índice de contenidos|sommaire|table des matières"""
+)
+# What may stand between or around the entries of a table of contents: numbering and punctuation.
+_NUMBERING = re.compile(r"\b(?:\d+(?:\.\d+)*|[ivxlc]+|[a-z])\b", re.IGNORECASE)
+
+
+def _drop_contents_blocks(root: etree._Element) -> None:
+    """Remove tables of contents: a "Contents" heading with the in-page links that follow it.
+
+    The heading and links share an element (``<p><b>Inhalt</b><br><a href="#1">…</a></p>``), or the
+    links follow the heading as siblings (``<h2>Sommaire</h2><ol>…</ol>``, or bare ``Índice<br>…``).
+    """
+    for text in X.SHORT_TEXT(root):
+        if _label(text) not in _CONTENTS_HEADINGS or not _inside(text.getparent(), root):
+            continue
+        element = text.getparent()
+        if text.is_tail:  # a bare heading between elements: the links follow it
+            _drop_entries(element.getnext(), heading=(element, "tail"))
+            continue
+        top = None
+        while element is not root and _label(_text_outside_links(element)) == _label(text):
+            if X.IN_PAGE_LINKS(element):
+                _drop(element, keep_tail=True)
+                break
+            top, element = element, element.getparent()
+        else:
+            if top is not None and not _stripped(top.tail or ""):
+                _drop_entries(top.getnext(), heading=(top, "element"))
+            else:  # the heading is the container's own text
+                _drop_entries(element[0] if len(element) else None, heading=(element, "text"))
+
+
+def _drop_entries(first: etree._Element | None, heading: tuple[etree._Element, str]) -> None:
+    """Drop the run of link-only elements from ``first`` on, and the heading, if the run has in-page links."""
+    run: list[etree._Element] = []
+    element = first
+    while element is not None and not _stripped(_text_outside_links(element)):
+        run.append(element)
+        if _stripped(element.tail or ""):
+            break
+        element = element.getnext()
+    if not any(X.IN_PAGE_LINKS(e) for e in run if isinstance(e.tag, str)):
+        return
+    owner, where = heading  # first: the last entry's tail (text after the block) may move into it
+    if where == "element":
+        _drop(owner, keep_tail=False)
+    elif where == "tail":
+        owner.tail = ""
+    else:
+        owner.text = ""
+    for entry in run:
+        _drop(entry, keep_tail=entry is run[-1])
+
+
+def _text_outside_links(element: etree._Element) -> str:
+    if not isinstance(element.tag, str):
+        return ""
+    return "".join(X.TEXT_OUTSIDE_IN_PAGE_LINKS(element))
+
+
+def _stripped(text: str) -> str:
+    """What is left of text between contents entries once numbering and punctuation are gone."""
+    return _NUMBERING.sub("", _label(text)).strip(_LABEL_STRIP + ",;")
+
+
+def _inside(element: etree._Element | None, root: etree._Element) -> bool:
+    """Is ``element`` still in the tree under ``root`` (not removed with an earlier block)?"""
+    return element is not None and (element is root or any(a is root for a in element.iterancestors()))
+
+
 def _drop_furniture_classes(tree: etree._Element) -> None:
     for element in list(tree.iter(etree.Element)):
         names = f"{element.get('class', '')} {element.get('id', '')}"
@@ -246,6 +349,7 @@ _BR = "\x0b"
 _PARAGRAPH_BREAK = re.compile(f"{_BR}[\\s{_BR}]*{_BR}")
 _SPACES = re.compile(r"[ \t\n\r\f\v\u2028\u2029]+")
 _INVISIBLE = re.compile("[\u200b\ufeff]")
+_FLUSH = object()
 
 
 def _normalize(text: str) -> str:
@@ -264,22 +368,25 @@ def _blocks(container: etree._Element) -> list[str]:
                 blocks.append(text)
         pieces.clear()
 
-    def walk(node: etree._Element) -> None:
-        pieces.append(node.text or "")
-        for child in node:
-            if not isinstance(child.tag, str):
-                pass
-            elif child.tag == "br":
-                pieces.append(_BR)
-            elif child.tag in _BLOCK_TAGS:
-                flush()
-                walk(child)
-                flush()
-            else:
-                walk(child)
-            pieces.append(child.tail or "")
-
-    walk(container)
+    # Depth-first with an explicit stack (pages nest up to 2048 deep): an element, a string to
+    # add, or _FLUSH to end the paragraph (around block elements).
+    todo: list[etree._Element | str | object] = [container]
+    while todo:
+        item = todo.pop()
+        if item is _FLUSH:
+            flush()
+        elif isinstance(item, str):
+            pieces.append(item)
+        else:
+            pieces.append(item.text or "")  # type: ignore[union-attr]
+            after: list[etree._Element | str | object] = []
+            for child in item:  # type: ignore[union-attr]
+                if child.tag == "br":
+                    after.append(_BR)
+                elif isinstance(child.tag, str):
+                    after.extend((_FLUSH, child, _FLUSH) if child.tag in _BLOCK_TAGS else (child,))
+                after.append(child.tail or "")
+            todo.extend(reversed(after))
     flush()
     return blocks
 
@@ -377,6 +484,7 @@ def extract_document(
     else:
         title, date, doc_number = _generic_title(tree), _generic_date(tree), ""
         _drop_labelled_blocks(tree)
+        _drop_contents_blocks(tree)
         body = _generic_body(tree)
         paragraphs = _drop_toc_lines(_blocks(body)) if body is not None else []
     if paragraphs and title and paragraphs[0] == title:
@@ -403,6 +511,7 @@ def _profile_paragraphs(tree: etree._Element, profile: SiteProfile) -> list[str]
     for body in profile.bodies:
         for container in body(tree):
             _drop_labelled_blocks(container)
+            _drop_contents_blocks(container)
             paragraphs = _drop_toc_lines(_blocks(container))
             if paragraphs:
                 return paragraphs

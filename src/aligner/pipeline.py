@@ -14,6 +14,7 @@ from typing import Literal
 
 import polars as pl
 
+from ._io import MAX_INPUT_CHARS
 from .align import AlignOptions
 from .embed import EmbeddingCache, Encoder, get_encoder
 from .errors import AlignmentError, InputError, LanguageError, OutputError
@@ -59,11 +60,13 @@ def gather_documents(
     urls: Sequence[str] = (),
     langs: Sequence[str] | None = None,
     fetch_options: FetchOptions | None = None,
+    max_chars: int = MAX_INPUT_CHARS,
 ) -> tuple[list[Document], dict[str, str]]:
     """Documents of the statement and, for web input, the languages missing with their reasons.
 
     ``sources`` are local inputs as for ``load_statement``, or one URL whose language versions are
-    found from its links; ``urls`` give language versions explicitly as ``LL=URL``.
+    found from its links; ``urls`` give language versions explicitly as ``LL=URL``. A local file
+    with more than ``max_chars`` characters of text is refused.
     """
     web = [s for s in sources if is_url(s)]
     if urls or web:
@@ -73,7 +76,7 @@ def gather_documents(
         start = web[0] if web else next(iter(explicit.values()))  # type: ignore[union-attr]
         fetched = fetch_statement(start, langs or CORE_LANGUAGES, options=fetch_options, explicit=explicit)
         return list(fetched.documents.values()), dict(fetched.missing)
-    return load_statement(sources, langs), {}
+    return load_statement(sources, langs, max_chars=max_chars), {}
 
 
 def _explicit_urls(items: Sequence[str]) -> dict[str, str]:

@@ -19,6 +19,10 @@ Otherwise the word before the period decides (word lists in ``_abbreviations``):
    word is a common sentence opener (``The``, ``Der``, ``В``...), never when it is a name or a noun;
 9. any other word ends the sentence.
 
+A "sentence" longer than ``MAX_SENTENCE_CHARS`` (a line without punctuation, a table flattened into
+text) is cut after the last clause mark (``; : ,``) or space that keeps each piece within the limit,
+with a warning: an encoder's memory grows with the length of what it embeds in one piece.
+
 Sentences are returned stripped, with runs of whitespace collapsed to one space (a single no-break
 space, as French puts before ``?`` or ``»``, is kept), so ``" ".join(sentences)`` is the paragraph
 with its whitespace normalised the same way.
@@ -35,7 +39,7 @@ from ._abbreviations import GENERIC, RULES
 from .languages import WORD, normalize_lang
 from .types import Document, SegmentedDocument
 
-__all__ = ["segment", "split_sentences"]
+__all__ = ["MAX_SENTENCE_CHARS", "segment", "split_sentences"]
 
 logger = logging.getLogger("aligner.segment")
 
@@ -63,6 +67,12 @@ _ORDINAL = re.compile(r"\d{1,3}|" + _ROMAN.pattern)
 _SHORT_PART = re.compile(r"[^\W\d_]{1,3}\.")
 
 
+#: Longest sentence passed on whole; real ones stay far below (legal texts rarely pass 1,500).
+MAX_SENTENCE_CHARS = 2000
+# Where an overlong sentence may be cut: after a clause mark and its space, else at any space.
+_CLAUSE_END = re.compile(r"[;:,)\]»”]\s")
+_SPACE = re.compile(r"\s")
+
 #: List names from ``_abbreviations``, strongest first: a word in two lists gets the first.
 _KINDS = ("terminal", "eras", "nonterminal", "before_number", "ambiguous")
 
@@ -79,16 +89,20 @@ class _Rules:
 
 def split_sentences(text: str, lang: str) -> list[str]:
     """Split one paragraph into sentences (stripped, non-empty, whitespace-normalised)."""
-    return _split(text, _rules_for(normalize_lang(lang)))
+    sentences = _split(text, _rules_for(normalize_lang(lang)))
+    _warn_if_overlong(sentences, "text")
+    return _cap_lengths(sentences)
 
 
 def segment(document: Document) -> SegmentedDocument:
     """Split every block of ``document.text_blocks()`` separately: sentences never cross blocks."""
     lang = normalize_lang(document.lang)
     rules = _rules_for(lang)
+    paragraphs = [_split(block, rules) for block in document.text_blocks()]
+    _warn_if_overlong([s for sentences in paragraphs for s in sentences], document.source or lang)
     return SegmentedDocument(
         lang=lang,
-        paragraphs=tuple(tuple(_split(block, rules)) for block in document.text_blocks()),
+        paragraphs=tuple(tuple(_cap_lengths(sentences)) for sentences in paragraphs),
         source=document.source,
         doc_id=document.doc_id,
         date=document.date,
@@ -121,6 +135,39 @@ def _split(text: str, rules: _Rules) -> list[str]:
             start = match.end()
     pieces.append(text[start:])
     return [sentence for sentence in map(_normalize_spaces, pieces) if sentence]
+
+
+def _cap_lengths(sentences: list[str]) -> list[str]:
+    """Sentences longer than ``MAX_SENTENCE_CHARS`` cut into pieces that are not."""
+    if all(len(sentence) <= MAX_SENTENCE_CHARS for sentence in sentences):
+        return sentences
+    return [piece for sentence in sentences for piece in _cut(sentence)]
+
+
+def _cut(sentence: str) -> list[str]:
+    """Cut after the last clause mark in the second half of the window, else the last space, else hard."""
+    pieces, start = [], 0
+    while len(sentence) - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        end = (_last_end(_CLAUSE_END, sentence, start + MAX_SENTENCE_CHARS // 2, limit)
+               or _last_end(_SPACE, sentence, start + 1, limit) or limit)
+        pieces.append(sentence[start:end].rstrip())
+        start = end
+        while start < len(sentence) and sentence[start].isspace():
+            start += 1
+    return [*pieces, sentence[start:]] if start < len(sentence) else pieces
+
+
+def _last_end(pattern: re.Pattern[str], text: str, earliest: int, limit: int) -> int:
+    """Just past the first character of the last match in ``text[earliest:limit + 1]``, or 0 (none)."""
+    ends = [match.start() + 1 for match in pattern.finditer(text, earliest, limit + 1)]
+    return ends[-1] if ends else 0
+
+
+def _warn_if_overlong(sentences: list[str], name: str) -> None:
+    if count := sum(len(sentence) > MAX_SENTENCE_CHARS for sentence in sentences):
+        logger.warning("%s: %d sentence(s) longer than %d characters cut at clause or word boundaries",
+                       name, count, MAX_SENTENCE_CHARS)
 
 
 def _normalize_spaces(piece: str) -> str:

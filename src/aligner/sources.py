@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ._io import atomic_writer, read_text, split_paragraphs
+from ._io import MAX_INPUT_CHARS, atomic_writer, check_chars, read_text, split_paragraphs
 from .errors import InputError, LanguageError
 from .extract import read_html_file
 from .languages import language_mismatch, looks_like_lang, normalize_lang
@@ -50,19 +50,20 @@ def save_document(doc: Document, path: str | Path) -> None:
         handle.write("\n")
 
 
-def read_document(path: str | Path, lang: str | None = None) -> Document:
-    """Read one language version from a text, HTML or JSON file."""
+def read_document(path: str | Path, lang: str | None = None, *, max_chars: int = MAX_INPUT_CHARS) -> Document:
+    """Read one language version from a text, HTML or JSON file of at most ``max_chars`` characters of text."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
         doc = read_html_file(path, lang)
     elif suffix == ".json":
-        doc = _document_from_json(path, lang)
+        doc = _document_from_json(path, lang, max_chars)
     else:
         lang = lang or _lang_from_name(path)
         if lang is None:
             raise LanguageError(f"{path}: cannot tell its language; name it like de.txt or pass de={path}")
-        doc = Document(lang=lang, paragraphs=split_paragraphs(read_text(path)), source=str(path))
+        doc = Document(lang=lang, paragraphs=split_paragraphs(read_text(path, max_chars=max_chars)), source=str(path))
+    check_chars(path, sum(map(len, doc.paragraphs)), max_chars)
     check_language(" ".join(doc.paragraphs), doc.lang, path)
     return doc
 
@@ -74,29 +75,90 @@ def check_language(text: str, lang: str, path: str | Path) -> None:
         raise LanguageError(f"{path}: {mismatch} (is it the right file for {lang}?)")
 
 
-def _document_from_json(path: Path, lang: str | None) -> Document:
+#: Fields of a document JSON other than "paragraphs", all optional, and the type each must have.
+_JSON_FIELDS = {"lang": str, "title": str, "date": str, "doc_id": str, "source": str, "meta": dict}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_JSON_TYPE_NAMES = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+
+
+def _document_from_json(path: Path, lang: str | None, max_chars: int) -> Document:
+    """A document JSON (as ``aligner fetch`` writes it), its shape checked field by field."""
+    data = _load_json(path, max_chars)
+    if not isinstance(data, dict):
+        raise _not_a_document(path, f'expected an object with "paragraphs", got {_type_name(data)}')
+    if "paragraphs" not in data:
+        raise _not_a_document(path, 'no "paragraphs"')
+    _check_shape(path, data)
     try:
-        data = json.loads(read_text(path))
-        paragraphs = tuple(str(p) for p in data["paragraphs"] if str(p).strip())
-        doc_lang = normalize_lang(str(data.get("lang") or lang or ""))
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
-        raise InputError(f"{path}: not a document JSON written by 'aligner fetch' ({error})") from None
+        doc_lang = normalize_lang(data.get("lang") or lang or "")
     except LanguageError as error:
         raise LanguageError(f"{path}: {error}") from None
     if lang is not None and lang != doc_lang:
         raise LanguageError(f"{path}: holds language {doc_lang}, not {lang}")
+    paragraphs = tuple(p for p in data["paragraphs"] if p.strip())
     if not paragraphs:
         raise InputError(f"{path}: no paragraphs")
     meta = data.get("meta") or {}
     return Document(
         lang=doc_lang,
         paragraphs=paragraphs,
-        title=str(data.get("title") or ""),
-        source=str(data.get("source") or path),
-        date=str(data.get("date") or ""),
-        doc_id=str(data.get("doc_id") or ""),
+        title=data.get("title") or "",
+        source=data.get("source") or str(path),
+        date=data.get("date") or "",
+        doc_id=data.get("doc_id") or "",
         meta=tuple(sorted((str(k), str(v)) for k, v in meta.items())),
     )
+
+
+def _load_json(path: Path, max_chars: int) -> Any:
+    text = read_text(path, max_chars=2 * max_chars)  # escapes and keys: JSON is longer than its text
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _not_a_document(path, f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+    except RecursionError:
+        raise _not_a_document(path, "nested too deeply") from None
+
+
+def _check_shape(path: Path, data: dict[str, Any]) -> None:
+    """Every field of the type ``document_to_json`` writes, and every string valid Unicode."""
+    paragraphs = data["paragraphs"]
+    if not isinstance(paragraphs, list):
+        raise _not_a_document(path, f'"paragraphs" must be a list of strings, got {_type_name(paragraphs)}')
+    for index, paragraph in enumerate(paragraphs):
+        _check_string(path, f'"paragraphs"[{index}]', paragraph)
+    for name, kind in _JSON_FIELDS.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, kind):
+            raise _not_a_document(path, f'"{name}" must be {_JSON_TYPE_NAMES[kind]}, got {_type_name(value)}')
+        for text in value.values() if isinstance(value, dict) else [value]:
+            if isinstance(text, str):
+                _check_string(path, f'"{name}"', text)
+
+
+def _check_string(path: Path, where: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise _not_a_document(path, f"{where} must be a string, got {_type_name(value)}")
+    if match := _SURROGATE.search(value):
+        raise InputError(
+            f"{path}: a lone surrogate U+{ord(match.group()):04X} in {where} at character {match.start() + 1}"
+            " (not valid Unicode text)"
+        )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _not_a_document(path: Path, problem: str) -> InputError:
+    return InputError(f"{path}: not a document JSON written by 'aligner fetch' ({problem})")
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "a number"
+    return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
 
 
 def _lang_from_name(path: Path) -> str | None:
@@ -109,10 +171,13 @@ def _lang_from_name(path: Path) -> str | None:
         return None
 
 
-def load_statement(sources: Sequence[str], langs: Sequence[str] | None = None) -> list[Document]:
+def load_statement(
+    sources: Sequence[str], langs: Sequence[str] | None = None, *, max_chars: int = MAX_INPUT_CHARS
+) -> list[Document]:
     """Documents of one statement from a directory or from ``[LL=]path`` arguments.
 
     ``langs`` keeps only those languages (in that order); asking for one that is absent is an error.
+    A file with more than ``max_chars`` characters of text is refused.
     """
     if not sources:
         raise InputError("no input given: pass a directory or files like de=de.txt en=en.txt")
@@ -127,7 +192,7 @@ def load_statement(sources: Sequence[str], langs: Sequence[str] | None = None) -
             named.append((lang, path))
     documents: dict[str, Document] = {}
     for declared, path in named:
-        doc = read_document(path, declared)
+        doc = read_document(path, declared, max_chars=max_chars)
         if doc.lang in documents:
             raise InputError(f"two inputs for language {doc.lang}: {documents[doc.lang].source} and {path}")
         documents[doc.lang] = doc

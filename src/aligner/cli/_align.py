@@ -20,9 +20,11 @@ from ..sources import check_language
 from ..types import Alignment, Document, SegmentedDocument
 from ._app import command, configure_logging, emit
 from ._options import (
+    DEFAULT_MAX_CHARS,
     DEFAULT_MAX_TOTAL,
     AsJson,
     CacheDir,
+    MaxChars,
     MaxTotal,
     Model,
     Quiet,
@@ -53,6 +55,7 @@ def align_command(
         Path | None, typer.Option("--output", "-o", help="File to write instead of standard output.", show_default=False)
     ] = None,
     max_total: MaxTotal = DEFAULT_MAX_TOTAL,
+    max_chars: MaxChars = DEFAULT_MAX_CHARS,
     cache_dir: CacheDir = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -63,16 +66,16 @@ def align_command(
     """
     configure_logging(quiet, verbose)
     options = align_options_from_flags(max_total)
-    src_doc = _read_side(src, normalize_lang(src_lang), presegmented)
-    tgt_doc = _read_side(tgt, normalize_lang(tgt_lang), presegmented)
+    src_doc = _read_side(src, normalize_lang(src_lang), presegmented, max_chars)
+    tgt_doc = _read_side(tgt, normalize_lang(tgt_lang), presegmented, max_chars)
     alignment = align(src_doc, tgt_doc, load_encoder(model, cache_dir), options)
     text = format_ladder(alignment.beads) if format is LadderFormat.ladder else _tsv(alignment)
     shape = "a ladder" if format is LadderFormat.ladder else "a table"
     emit(text, output, f"{len(alignment.beads)} beads as {shape}", quiet)  # -o's suffix does not choose
 
 
-def _read_side(path: Path, lang: str, presegmented: bool) -> SegmentedDocument:
-    text = read_text(path)
+def _read_side(path: Path, lang: str, presegmented: bool, max_chars: int) -> SegmentedDocument:
+    text = read_text(path, max_chars=max_chars)
     check_language(text, lang, path)
     if presegmented:
         # Line k is sentence k, blank lines included, so that ladder indices match the file's lines.

@@ -22,12 +22,14 @@ from ..batch import BatchOptions, StatementResult, read_batch_input, run_batch
 from ..languages import parse_lang_list
 from ._app import command, configure_logging, console
 from ._options import (
+    DEFAULT_MAX_CHARS,
     DEFAULT_MAX_TOTAL,
     AllowHost,
     AsJson,
     CacheDir,
     HttpCache,
     Langs,
+    MaxChars,
     MaxTotal,
     Model,
     NoHttpCache,
@@ -56,6 +58,7 @@ def batch_options_from_flags(
     no_http_cache: bool,
     timeout: float | None,
     allow_hosts: list[str] | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
 ) -> BatchOptions:
     """The one place where ``aligner batch`` flags become ``BatchOptions``."""
     return BatchOptions(
@@ -69,6 +72,7 @@ def batch_options_from_flags(
             no_http_cache=no_http_cache, http_cache=http_cache, timeout=timeout, allow_hosts=allow_hosts
         ),
         cache_dir=cache_dir,
+        max_chars=max_chars,
     )
 
 
@@ -95,6 +99,7 @@ def batch_command(
         TableFormat, typer.Option("--table", help="Format of each statement's table.")
     ] = TableFormat.parquet,
     max_total: MaxTotal = DEFAULT_MAX_TOTAL,
+    max_chars: MaxChars = DEFAULT_MAX_CHARS,
     cache_dir: CacheDir = None,
     http_cache: HttpCache = None,
     no_http_cache: NoHttpCache = False,
@@ -127,6 +132,7 @@ def batch_command(
         no_http_cache=no_http_cache,
         timeout=timeout,
         allow_hosts=allow_host,
+        max_chars=max_chars,
     )
     jobs = read_batch_input(input)
     counts: Counter[str] = Counter()

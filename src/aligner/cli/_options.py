@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from .._io import MAX_INPUT_CHARS
 from ..align import AlignOptions
 from ..errors import LanguageError, OutputError
 from ..fetch import FetchOptions
@@ -22,6 +23,10 @@ from ..languages import normalize_lang
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only; no progress bars.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print details of each step.")]
+MaxChars = Annotated[
+    int, typer.Option("--max-chars", min=1, help="Refuse an input file with more characters of text than this.")
+]
+DEFAULT_MAX_CHARS = MAX_INPUT_CHARS
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON on standard output.")]
 MinScore = Annotated[
     float | None,

@@ -31,6 +31,7 @@ from ..pipeline import (
 from ..types import MultiAlignment
 from ._app import command, configure_logging, console
 from ._options import (
+    DEFAULT_MAX_CHARS,
     DEFAULT_MAX_TOTAL,
     RENAMED_HTTP_CACHE,
     AllowHost,
@@ -39,6 +40,7 @@ from ._options import (
     Delay,
     HttpCache,
     Langs,
+    MaxChars,
     MaxTotal,
     MinScore,
     Model,
@@ -135,6 +137,7 @@ def run_command(
         typer.Option("--locale", help="TMX locale for a language, e.g. en=en-US (repeatable).", show_default=False),
     ] = None,
     max_total: MaxTotal = DEFAULT_MAX_TOTAL,
+    max_chars: MaxChars = DEFAULT_MAX_CHARS,
     cache_dir: CacheDir = None,
     http_cache: HttpCache = None,
     no_http_cache: NoHttpCache = False,
@@ -159,7 +162,9 @@ def run_command(
         no_http_cache=no_http_cache, http_cache=http_cache, respect_robots=respect_robots, timeout=timeout, delay=delay,
         retries=retries, allow_hosts=allow_host,
     )
-    documents, missing = gather_documents(sources or [], url or [], langs=chosen_langs, fetch_options=fetch_options)
+    documents, missing = gather_documents(
+        sources or [], url or [], langs=chosen_langs, fetch_options=fetch_options, max_chars=max_chars
+    )
     for lang, reason in missing.items():
         console.print(f"[yellow]warning:[/] {lang} missing: {reason}", soft_wrap=True)
     out_options = output_options_from_flags(

@@ -13,7 +13,7 @@ from ..segment import segment
 from ..sources import check_language
 from ..types import Document, SegmentedDocument
 from ._app import command, configure_logging, emit
-from ._options import Quiet, Verbose
+from ._options import DEFAULT_MAX_CHARS, MaxChars, Quiet, Verbose
 
 
 @command("segment")
@@ -32,6 +32,7 @@ def segment_command(
         Path | None,
         typer.Option("--output", "-o", help="File to write instead of standard output.", show_default=False),
     ] = None,
+    max_chars: MaxChars = DEFAULT_MAX_CHARS,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -41,7 +42,7 @@ def segment_command(
     """
     configure_logging(quiet, verbose)
     code = normalize_lang(lang)  # a bad code fails before a large file is read
-    text = read_text(input)
+    text = read_text(input, max_chars=max_chars)
     check_language(text, code, input)
     document = Document(lang=code, paragraphs=split_paragraphs(text), source=str(input))
     result = segment(document)
