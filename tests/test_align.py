@@ -143,13 +143,13 @@ def test_a_very_long_sentence_does_not_break_anything(encoder: Encoder) -> None:
 
 @pytest.mark.slow
 def test_align_documents_keeps_paragraph_breaks(encoder: Encoder) -> None:
-    # The German adds a paragraph after the first sentence that elaborates on it. Without paragraph
-    # information the aligner joins it to the first sentence (1-2); with it, that bead would straddle a
-    # paragraph break while a 1-1 alternative exists, so the extra sentence stays on its own.
+    # The German moves "two years" of the first sentence into a paragraph of its own. Without paragraph
+    # information the aligner joins it to the first sentence (1-2: it adds to the match); with it, that
+    # bead would straddle a paragraph break while a 1-1 alternative exists, so it stays on its own.
     en = ("The museum reopened on Saturday after two years of renovation.", "Entry is free for children under twelve.")
     de = (
-        "Das Museum wurde am Samstag nach zwei Jahren Renovierung wiedereröffnet.",
-        "Die Renovierung des Museums dauerte zwei Jahre.",
+        "Das Museum wurde am Samstag nach der Renovierung wiedereröffnet.",
+        "Die Renovierung hatte zwei Jahre gedauert.",
         "Für Kinder unter zwölf Jahren ist der Eintritt frei.",
     )
     assert links(align_sentences(en, de, encoder))[0] == ((0,), (0, 1))

@@ -180,9 +180,32 @@ def _bead_score(src: Side, tgt: Side, bead: tuple[int, int, int, int], params: S
     a, b = i1 - i0, j1 - j0
     if a == 0 or b == 0:
         return params.skip * (a + b)
+    score = _linked_score(src, tgt, *bead, params)
+    # a 2-1 or 1-2 bead must beat its parts with the first or the last sentence of the pair dropped
+    parts = []
+    if (a, b) == (2, 1):
+        parts = [_linked_score(src, tgt, i0 + 1, i1, j0, j1, params), _linked_score(src, tgt, i0, i1 - 1, j0, j1, params)]
+    if (a, b) == (1, 2):
+        parts = [_linked_score(src, tgt, i0, i1, j0 + 1, j1, params), _linked_score(src, tgt, i0, i1, j0, j1 - 1, params)]
+    if parts and score < max(parts) + params.min_gain:
+        return -np.inf
+    return score
+
+
+def _linked_score(src: Side, tgt: Side, i0: int, i1: int, j0: int, j1: int, params: ScoreParams) -> float:
+    a, b = i1 - i0, j1 - j0
     sim = float(src.spans[a][i1] @ tgt.spans[b][j1])
     dlen = np.log((src.length_cum[i1] - src.length_cum[i0] + 10) / (tgt.length_cum[j1] - tgt.length_cum[j0] + 10))
     return sim - params.length * dlen**2 - params.merge * (a + b - 2)
+
+
+def test_a_sentence_that_adds_nothing_to_a_match_is_not_merged_into_it() -> None:
+    # Target 0 translates source 0; source 1 is related but adds little. Merged, the pair scores less
+    # than source 0 alone by more than min_gain, so source 1 is left unlinked although that costs a skip.
+    src = side([unit(0), with_cosine(0.8)])
+    tgt = side([unit(0)])
+    assert run(src, tgt) == [(0, 1, 0, 1), (1, 2, 1, 1)]
+    assert run(src, tgt, ScoreParams(min_gain=-1.0)) == [(0, 2, 0, 1)]  # without the rule: a cheap 2-1
 
 
 @pytest.mark.parametrize("seed", range(5))

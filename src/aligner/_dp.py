@@ -28,12 +28,17 @@ class ScoreParams:
     ``dlen`` the log character-length ratio minus the document's. Scores add up per bead, not per
     sentence, so a merge must earn more than the 1-1 beads it replaces. An unlinked sentence scores
     ``skip``.
+
+    A bead of three or more sentences is ruled out unless it scores at least ``min_gain`` more than
+    every bead it contains with one sentence fewer at an edge: otherwise the extra sentence adds
+    nothing to the match and is better left unlinked (a cheap skip would let a good pair carry it).
     """
 
     skip: float = -0.1
     length: float = 0.1
     merge: float = 0.0
     paragraph: float = 0.1  # cost of a bead that straddles a paragraph break on one side
+    min_gain: float = -0.05
 
 
 #: Median cosine of unrelated sentence pairs under the default encoder (USE, measured on Text+Berg):
@@ -142,24 +147,37 @@ def _block_gains(
     ``gains[t][r, c]`` is for the bead ``types[t]`` ending at row ``rows.start + r`` and column
     ``col_lo + c``.
     """
-    i = np.arange(rows.start, rows.stop)[:, None]
-    j = np.arange(col_lo, col_hi + 1)[None, :]
-    gains = {}
-    for t, (a, b) in enumerate(types):
-        if a == 0 or b == 0 or a > src.size or b > tgt.size:
+    # One row and column more than the block, above and left: the parts that drop a bead's last
+    # sentence end there.
+    i = np.arange(rows.start - 1, rows.stop)[:, None]
+    j = np.arange(col_lo - 1, col_hi + 1)[None, :]
+    scores = {}
+    for a, b in types:
+        if not a or not b or a > src.size or b > tgt.size:
             continue
-        valid = (i >= a) & (j >= b)
         ii, jj = np.maximum(i, a), np.maximum(j, b)  # clamped so that impossible cells index safely
         sim = calibrated((src.spans[a][ii[:, 0]] @ tgt.spans[b][jj[0]].T).astype(np.float64), baseline)
         src_chars = src.length_cum[ii] - src.length_cum[ii - a]
         tgt_chars = tgt.length_cum[jj] - tgt.length_cum[jj - b]
         dlen = np.log((src_chars + 10.0) / (tgt_chars + 10.0)) - log_ratio
-        gain = sim - params.length * dlen**2 - params.merge * (a + b - 2)
+        score = sim - params.length * dlen**2 - params.merge * (a + b - 2)
         # A span [s, e) straddles a paragraph break when a paragraph begins at one of s+1 .. e-1.
         if a > 1:
-            gain -= params.paragraph * (src.paragraph_cum[ii - 1] > src.paragraph_cum[ii - a])
+            score -= params.paragraph * (src.paragraph_cum[ii - 1] > src.paragraph_cum[ii - a])
         if b > 1:
-            gain -= params.paragraph * (tgt.paragraph_cum[jj - 1] > tgt.paragraph_cum[jj - b])
+            score -= params.paragraph * (tgt.paragraph_cum[jj - 1] > tgt.paragraph_cum[jj - b])
+        scores[a, b] = score
+    i, j = i[1:], j[:, 1:]
+    gains = {}
+    for t, (a, b) in enumerate(types):
+        if (a, b) not in scores:
+            continue
+        gain = scores[a, b][1:, 1:]
+        valid = (i >= a) & (j >= b)
+        if (a, b) == (2, 1):  # the parts without the first or the last source sentence
+            valid &= gain >= np.maximum(scores[a - 1, b][1:, 1:], scores[a - 1, b][:-1, 1:]) + params.min_gain
+        if (a, b) == (1, 2):
+            valid &= gain >= np.maximum(scores[a, b - 1][1:, 1:], scores[a, b - 1][1:, :-1]) + params.min_gain
         gains[t] = np.where(valid, gain, -np.inf)
     return gains
 

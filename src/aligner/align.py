@@ -5,7 +5,8 @@ choose a band (all cells for ordinary documents; for long ones a band around the
 coarser version of both documents, recursively, so time and memory grow linearly); put the
 encoder's similarities on one scale (what unrelated sentences of these texts score becomes the
 same for every encoder); score every bead type in the band (``_dp.ScoreParams``) and keep the
-best path.
+best path. Last, sentences the path leaves unlinked on both sides that translate each other are
+linked as moved beads (a passage one side puts elsewhere cannot lie on a monotonic path).
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class AlignOptions:
     exact_cells: int = 2_000_000  # above (n + 1) * (m + 1) cells, search a band around a coarse path
     coarse_ratio: int = 8  # sentences per block on the next-coarser level
     band_pad: int = 16  # sentences of slack on each side of the coarse path
+    # Sentences left unlinked on both sides are linked as moved when they are each other's best match
+    # among those and score at least this (calibrated: unrelated pairs score 0.05); None: never.
+    moved_above: float | None = 0.5
 
     def __post_init__(self) -> None:
         if self.max_total < 2:
@@ -79,8 +83,8 @@ def align_sentences(
     tgt_spans = _span_embeddings(encoder, tgt, max_span)
     src_sentences, tgt_sentences = src_spans[1][1:], tgt_spans[1][1:]  # one row per sentence
     lo, hi = _band(src_sentences, tgt_sentences, options)
-    src_side = _side(src, src_spans, src_paragraph_starts)
-    tgt_side = _side(tgt, tgt_spans, tgt_paragraph_starts)
+    src_side = _side(_lengths(src), src_spans, src_paragraph_starts)
+    tgt_side = _side(_lengths(tgt), tgt_spans, tgt_paragraph_starts)
     # The document's length ratio says how much longer this language runs; clipped, because when one
     # side has content the other lacks, the ratio says more about that than about the languages.
     log_ratio = float(np.clip(np.log((src_side.length_cum[-1] + 1.0) / (tgt_side.length_cum[-1] + 1.0)), -0.5, 0.5))
@@ -89,6 +93,8 @@ def align_sentences(
         src_side, tgt_side, lo, hi, _dp.bead_types(options.max_total), options.params, log_ratio, baseline
     )
     beads = [_bead(src_spans, tgt_spans, baseline, *cell) for cell in path]
+    if options.moved_above is not None:
+        beads = _link_moved(beads, src_sentences, tgt_sentences, baseline, options.moved_above)
     _warn_if_unrelated(beads)
     return beads
 
@@ -115,14 +121,14 @@ def _span_embeddings(encoder: Encoder, sentences: Sequence[str], max_span: int) 
     return tuple(spans)
 
 
-def _side(
-    sentences: Sequence[str],
-    spans: tuple[NDArray, ...],
-    paragraph_starts: Sequence[int],
-) -> _dp.Side:
-    lengths = np.array([len(s) for s in sentences], dtype=np.float64)
-    starts = np.zeros(len(sentences) + 1, dtype=np.int64)
-    starts[[p for p in paragraph_starts if 0 <= p < len(sentences)]] = 1
+def _lengths(sentences: Sequence[str]) -> NDArray[np.float64]:
+    return np.array([len(s) for s in sentences], dtype=np.float64)
+
+
+def _side(lengths: NDArray[np.float64], spans: tuple[NDArray, ...], paragraph_starts: Sequence[int]) -> _dp.Side:
+    """``lengths``: characters per sentence; ``spans`` as from ``_span_embeddings``."""
+    starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+    starts[[p for p in paragraph_starts if 0 <= p < len(lengths)]] = 1
     return _dp.Side(
         spans=spans,
         length_cum=np.concatenate([[0.0], np.cumsum(lengths)]),
@@ -148,6 +154,40 @@ def _bead(
     a, b = i1 - i0, j1 - j0
     similarity = float(_dp.calibrated(float(src_spans[a][i1] @ tgt_spans[b][j1]), baseline)) if a and b else 0.0
     return Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(similarity, 4))
+
+
+def _mutual_best(similarity: NDArray, above: float) -> list[tuple[int, int]]:
+    """``(row, column)`` pairs that are each other's best match and score at least ``above``.
+
+    ``similarity`` has shape ``(n, m)``; use ``-inf`` for pairs that may not be linked.
+    """
+    if not similarity.size:
+        return []
+    best_col, best_row = similarity.argmax(axis=1), similarity.argmax(axis=0)
+    return [(i, int(j)) for i, j in enumerate(best_col) if best_row[j] == i and similarity[i, j] >= above]
+
+
+def _link_moved(beads: list[Bead], src: NDArray, tgt: NDArray, baseline: float, above: float) -> list[Bead]:
+    """Unlinked source and target sentences that translate each other, linked where the source has
+    them. A pair with no linked bead between them is left as the path put it: that was a choice."""
+    lone_src = [b.src[0] for b in beads if not b.tgt]
+    lone_tgt = [b.tgt[0] for b in beads if not b.src]
+    if not lone_src or not lone_tgt:
+        return beads
+    similarity = _dp.calibrated(src[lone_src] @ tgt[lone_tgt].T, baseline)
+    # How many linked beads lie before each source / target position: equal counts mean no crossing.
+    linked_before_src, linked_before_tgt = np.zeros(len(src) + 1, dtype=int), np.zeros(len(tgt) + 1, dtype=int)
+    for bead in beads:
+        if bead.src and bead.tgt:
+            linked_before_src[bead.src[-1] + 1 :] += 1
+            linked_before_tgt[bead.tgt[-1] + 1 :] += 1
+    moved = {}
+    for r, c in _mutual_best(similarity, above):
+        i, j = lone_src[r], lone_tgt[c]
+        if linked_before_src[i] != linked_before_tgt[j]:
+            moved[i] = Bead((i,), (j,), round(float(similarity[r, c]), 4), moved=True)
+    taken = {bead.tgt for bead in moved.values()}
+    return [moved.get(b.src[0], b) if not b.tgt else b for b in beads if b.src or b.tgt not in taken]
 
 
 def _warn_if_unrelated(beads: list[Bead]) -> None:

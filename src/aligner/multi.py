@@ -1,20 +1,29 @@
 """Five-way (any-way) alignment: all language versions of one statement in translation units.
 
-Strategy: align every language to one pivot (English when present: the encoders are strongest
-there), then merge. Pivot sentences that any pairwise bead joins become one unit, with each
-language's sentences from those beads. Sentences no pivot sentence matches are placed after the
-unit holding their predecessor; where several languages have such sentences at the same place they
-are aligned among themselves. Every sentence lands in exactly one unit and units keep document
-order in every language, because every pairwise alignment is monotonic.
+Strategy: progressive alignment, as in multiple sequence alignment. The units start as the pivot's
+sentences (English when present: the encoders are strongest there); each other language in turn is
+aligned to the units by the pairwise DP, a unit standing in for a sentence with the mean embedding
+of its members. A bead that joins several units merges them; a sentence no unit matches opens a unit
+of its own that the languages aligned after it can still join. So a sentence the pivot lacks is
+aligned among the others in its place instead of being a leftover. Every sentence lands in exactly
+one unit, in document order in every language. ``k`` languages cost ``k - 1`` pairwise searches,
+each over the units so far and one language.
+
+Last, units that lack each other's languages and translate each other (mutual best, clearly above
+what unrelated sentences score) are joined as one ``moved`` unit where most of its languages have
+it: a passage one language puts elsewhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
-from .align import AlignOptions, align, align_sentences
+from . import _dp
+from .align import AlignOptions, _band, _mutual_best, _side, _span_embeddings, _unrelated_similarity, align_sentences
 from .embed import Encoder
 from .errors import AlignmentError
 from .types import Alignment, Bead, MultiAlignment, SegmentedDocument, Unit
@@ -30,6 +39,36 @@ def choose_pivot(langs: Sequence[str]) -> str:
     return langs[0]
 
 
+@dataclass(frozen=True)
+class _Language:
+    """One language's sentences as the DP sees them; lengths rescaled to the statement's mean total,
+    so that any mix of languages can be compared by length without a per-pair ratio."""
+
+    lang: str
+    spans: tuple[NDArray[np.float32], ...]  # spans[a][e]: sentences [e - a, e), as in align._span_embeddings
+    lengths: NDArray[np.float64]  # (n,)
+    paragraph_starts: frozenset[int]
+
+    @property
+    def size(self) -> int:
+        return len(self.lengths)
+
+    def vector(self, indices: Sequence[int]) -> NDArray[np.float32]:
+        """Embedding of some consecutive sentences: their span when one was embedded, else the mean."""
+        if len(indices) < len(self.spans):
+            return self.spans[len(indices)][indices[-1] + 1]
+        return _normalized(self.spans[1][np.asarray(indices) + 1].sum(axis=0))
+
+
+@dataclass
+class _Group:
+    """A unit while it is being built: sentence indices per language and the scores of its joins."""
+
+    members: dict[str, list[int]]
+    scores: list[float] = field(default_factory=list)
+    moved: bool = False
+
+
 def align_multi(
     docs: Sequence[SegmentedDocument],
     encoder: Encoder,
@@ -40,7 +79,7 @@ def align_multi(
 ) -> MultiAlignment:
     """Align two or more language versions of one document into multilingual units.
 
-    ``on_pair(pivot, lang)`` is called after each pairwise alignment (for progress bars).
+    ``on_pair(pivot, lang)`` is called after each language is aligned to the units (for progress bars).
     """
     langs = [d.lang for d in docs]
     if len(docs) < 2:
@@ -50,102 +89,135 @@ def align_multi(
     pivot = pivot or choose_pivot(langs)
     if pivot not in langs:
         raise AlignmentError(f"pivot language {pivot} is not among {', '.join(langs)}")
-    pivot_doc = docs[langs.index(pivot)]
-    pairwise: dict[str, Alignment] = {}
-    for doc in docs:
-        if doc.lang != pivot:
-            pairwise[doc.lang] = align(pivot_doc, doc, encoder, options)
-            if on_pair:
-                on_pair(pivot, doc.lang)
-    units = _merge(pivot_doc, docs, pairwise, encoder, options)
-    return MultiAlignment(docs=tuple(docs), units=tuple(units), model=encoder.name)
-
-
-def _merge(
-    pivot_doc: SegmentedDocument,
-    docs: Sequence[SegmentedDocument],
-    pairwise: dict[str, Alignment],
-    encoder: Encoder,
-    options: AlignOptions | None,
-) -> list[Unit]:
-    n = len(pivot_doc.sentences)
-    # A pivot sentence starts a new unit unless some bead (in any language) also holds its predecessor.
-    starts_unit = np.ones(n, dtype=bool)
-    for alignment in pairwise.values():
-        for bead in alignment.beads:
-            if len(bead.src) > 1:
-                starts_unit[bead.src[1] : bead.src[-1] + 1] = False
-    group_of = np.cumsum(starts_unit) - 1
-    groups = int(starts_unit.sum())
-
-    members: list[dict[str, list[int]]] = [{pivot_doc.lang: []} for _ in range(groups)]
-    scores: list[list[float]] = [[] for _ in range(groups)]
-    for k in range(n):
-        members[group_of[k]][pivot_doc.lang].append(k)
-    # Sentences without a pivot counterpart, keyed by the group they follow (-1: before all). One
-    # that falls between two sentences of the same unit (another language merged around it) joins it.
-    orphans: dict[int, list[tuple[str, int]]] = {}
-    for lang, alignment in pairwise.items():
-        last_group = -1
-        pending: list[int] = []
-        for bead in alignment.beads:
-            if not bead.src:
-                pending.extend(bead.tgt)
-                continue
-            group = int(group_of[bead.src[0]])
-            unit_langs = members[group].setdefault(lang, [])
-            if pending and group == last_group:
-                unit_langs.extend(pending)
-            elif pending:
-                orphans.setdefault(last_group, []).extend((lang, j) for j in pending)
-            pending = []
-            unit_langs.extend(bead.tgt)
-            if bead.tgt:
-                scores[group].append(bead.score)
-            last_group = group
-        orphans.setdefault(last_group, []).extend((lang, j) for j in pending)
-
-    sentences = {d.lang: d.sentences for d in docs}  # in language order
-    units: list[Unit] = list(_orphan_units(sentences, orphans.get(-1, []), encoder, options))
-    for g in range(groups):
-        units.append(
-            Unit(
-                members=tuple((lang, tuple(members[g].get(lang, ()))) for lang in sentences),
-                score=round(float(np.mean(scores[g])), 4) if scores[g] else 0.0,
-            )
+    options = options or AlignOptions()
+    totals = {d.lang: sum(len(s) for s in d.sentences) for d in docs}
+    mean_total = float(np.mean(list(totals.values())))
+    languages = {
+        d.lang: _Language(
+            lang=d.lang,
+            spans=_span_embeddings(encoder, d.sentences, options.max_total - 1) if d.sentences else (),
+            lengths=np.array([len(s) for s in d.sentences], dtype=np.float64) * mean_total / max(totals[d.lang], 1),
+            paragraph_starts=frozenset(d.paragraph_starts),
         )
-        units.extend(_orphan_units(sentences, orphans.get(g, []), encoder, options))
-    return units
+        for d in docs
+    }
+    groups = [_Group({pivot: [k]}) for k in range(languages[pivot].size)]
+    for lang in langs:
+        if lang != pivot:
+            groups = _join(groups, languages, languages[lang], options)
+            if on_pair:
+                on_pair(pivot, lang)
+    if options.moved_above is not None:
+        groups = _link_moved(groups, languages, options.moved_above)
+    units = tuple(
+        Unit(
+            members=tuple((lang, tuple(g.members.get(lang, ()))) for lang in langs),
+            score=round(float(np.mean(g.scores)), 4) if g.scores else 0.0,
+            moved=g.moved,
+        )
+        for g in groups
+    )
+    return MultiAlignment(docs=tuple(docs), units=units, model=encoder.name)
 
 
-def _orphan_units(
-    sentences: dict[str, tuple[str, ...]],
-    orphans: list[tuple[str, int]],
-    encoder: Encoder,
-    options: AlignOptions | None,
-) -> Iterator[Unit]:
-    """Units for sentences the pivot lacks, all found at one place in the document.
+def _join(groups: list[_Group], languages: dict[str, _Language], new: _Language, options: AlignOptions) -> list[_Group]:
+    """The units after aligning one more language to them."""
+    if not groups or not new.size:
+        return groups + [_Group({new.lang: [j]}) for j in range(new.size)]
+    vectors = np.stack([_group_vector(g, languages) for g in groups])
+    profile = _profile_side(groups, vectors, languages, options.max_total - 1)
+    sentences = new.spans[1][1:]
+    lo, hi = _band(vectors, sentences, options)
+    baseline = _unrelated_similarity(vectors, sentences)
+    new_side = _side(new.lengths, new.spans, sorted(new.paragraph_starts))
+    path = _dp.align_band(
+        profile, new_side, lo, hi, _dp.bead_types(options.max_total), options.params, 0.0, baseline
+    )
+    joined = []
+    for i0, i1, j0, j1 in path:
+        if i0 == i1:
+            joined.append(_Group({new.lang: list(range(j0, j1))}))
+            continue
+        group = _merged(groups[i0:i1])
+        if j1 > j0:
+            group.members[new.lang] = list(range(j0, j1))
+            similarity = float(profile.spans[i1 - i0][i1] @ new.spans[j1 - j0][j1])
+            group.scores.append(float(_dp.calibrated(similarity, baseline)))
+        joined.append(group)
+    return joined
 
-    When several languages have such sentences there, they may translate each other (only the
-    pivot left something out), so they are aligned among themselves like a small statement.
-    ``sentences`` holds every language's sentences, in the units' language order.
-    """
-    order = tuple(sentences)
-    by_lang: dict[str, list[int]] = {}
-    for lang, index in orphans:
-        by_lang.setdefault(lang, []).append(index)
-    if len(by_lang) < 2:
-        for lang, indices in by_lang.items():
-            for index in indices:
-                yield Unit(members=tuple((x, (index,) if x == lang else ()) for x in order), score=0.0)
-        return
-    sub_docs = [
-        SegmentedDocument(lang=lang, paragraphs=(tuple(sentences[lang][i] for i in indices),))
-        for lang, indices in by_lang.items()
-    ]
-    for unit in align_multi(sub_docs, encoder, options).units:
-        mapped = {lang: tuple(by_lang[lang][k] for k in ix) for lang, ix in unit.members}
-        yield Unit(members=tuple((lang, mapped.get(lang, ())) for lang in order), score=unit.score)
+
+def _merged(groups: list[_Group]) -> _Group:
+    if len(groups) == 1:
+        return _Group({lang: list(ix) for lang, ix in groups[0].members.items()}, list(groups[0].scores))
+    members: dict[str, list[int]] = {}
+    for g in groups:
+        for lang, indices in g.members.items():
+            members.setdefault(lang, []).extend(indices)
+    return _Group(members, [s for g in groups for s in g.scores])
+
+
+def _group_vector(group: _Group, languages: dict[str, _Language]) -> NDArray[np.float32]:
+    """The unit's embedding: the normalised mean of its languages' span embeddings."""
+    return _normalized(sum(languages[lang].vector(ix) for lang, ix in group.members.items()))
+
+
+def _profile_side(
+    groups: list[_Group], vectors: NDArray[np.float32], languages: dict[str, _Language], max_span: int
+) -> _dp.Side:
+    """The units as one side of the DP: spans of units are normalised sums of their embeddings, a
+    unit's length is its languages' mean (rescaled) length, and it opens a paragraph when it does so
+    in any language."""
+    n = len(groups)
+    cum = np.concatenate([np.zeros((1, vectors.shape[1])), np.cumsum(vectors, axis=0, dtype=np.float64)])
+    spans = [np.zeros((0, vectors.shape[1]), dtype=np.float32)]
+    for a in range(1, max_span + 1):
+        table = np.zeros((n + 1, vectors.shape[1]), dtype=np.float32)
+        if a <= n:
+            table[a:] = cum[a:] - cum[:-a]
+            table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-9)
+        spans.append(table)
+    lengths = np.array(
+        [np.mean([languages[lang].lengths[ix].sum() for lang, ix in g.members.items()]) for g in groups]
+    )
+    starts = [k for k, g in enumerate(groups) if any(ix[0] in languages[lang].paragraph_starts for lang, ix in g.members.items())]
+    return _side(lengths, tuple(spans), starts)
+
+
+def _link_moved(groups: list[_Group], languages: dict[str, _Language], above: float) -> list[_Group]:
+    """Units without each other's languages that translate each other, joined where the one with more
+    languages stands. Neighbours (no unit with any of their languages between them) stay as the
+    DP left them: not linking them was its choice."""
+    partial = [k for k, g in enumerate(groups) if len(g.members) < len(languages)]
+    if len(partial) < 2:
+        return groups
+    vectors = np.stack([_group_vector(groups[k], languages) for k in partial])
+    similarity = _dp.calibrated(vectors @ vectors.T, _unrelated_similarity(vectors, vectors))
+    for r, k in enumerate(partial):
+        for c, other in enumerate(partial):
+            if groups[k].members.keys() & groups[other].members.keys() or not _crossing(groups, k, other):
+                similarity[r, c] = -np.inf
+    moved = {}
+    for r, c in _mutual_best(similarity, above):
+        if r < c:
+            first, second = groups[partial[r]], groups[partial[c]]
+            keep, drop = (partial[c], partial[r]) if len(second.members) > len(first.members) else (partial[r], partial[c])
+            group = _merged([first, second])
+            group.scores.append(float(similarity[r, c]))
+            group.moved = True
+            moved[keep], moved[drop] = group, None
+    return [g for k, g in ((k, moved.get(k, g)) for k, g in enumerate(groups)) if g is not None]
+
+
+def _crossing(groups: list[_Group], a: int, b: int) -> bool:
+    """Whether some unit between ``a`` and ``b`` holds a language of each: joining them would cross it."""
+    first, second = sorted((a, b))
+    langs_a, langs_b = groups[a].members.keys(), groups[b].members.keys()
+    return any(g.members.keys() & langs_a and g.members.keys() & langs_b for g in groups[first + 1 : second])
+
+
+def _normalized(vector: NDArray) -> NDArray[np.float32]:
+    return (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32)
 
 
 def bitext(
@@ -158,18 +230,19 @@ def bitext(
     """The pairwise alignment of two languages, read off the units so that it agrees with them.
 
     A unit is as coarse as its coarsest language: if German joins two sentences that English and
-    French keep apart, the unit holds both of each. With an ``encoder``, such units are split
-    again for this pair by aligning just their sentences, never across a unit boundary.
+    French keep apart, the unit holds both of each. With an ``encoder``, every unit with more than
+    one sentence on a side is split again for this pair by aligning just its sentences, never
+    across a unit boundary (a sentence the pair does not share then comes out unlinked).
     """
     src_doc, tgt_doc = multi.doc(src_lang), multi.doc(tgt_lang)
     src_sentences, tgt_sentences = src_doc.sentences, tgt_doc.sentences  # a property: builds the tuple each read
     beads: list[Bead] = []
     for unit in multi.units:
         src, tgt = unit.indices(src_lang), unit.indices(tgt_lang)
-        if encoder is not None and len(src) > 1 and len(tgt) > 1:
-            beads.extend(_split(src_sentences, tgt_sentences, src, tgt, encoder, options))
+        if encoder is not None and src and tgt and len(src) + len(tgt) > 2:
+            beads.extend(_split(src_sentences, tgt_sentences, src, tgt, encoder, options, unit.moved))
         elif src or tgt:
-            beads.append(Bead(src, tgt, unit.score if src and tgt else 0.0))
+            beads.append(Bead(src, tgt, unit.score if src and tgt else 0.0, moved=unit.moved and bool(src and tgt)))
     return Alignment(src=src_doc, tgt=tgt_doc, beads=tuple(beads), model=multi.model)
 
 
@@ -180,7 +253,11 @@ def _split(
     tgt: tuple[int, ...],
     encoder: Encoder,
     options: AlignOptions | None,
+    moved: bool,
 ) -> list[Bead]:
     """One unit's beads for this pair, from aligning just its sentences."""
     local = align_sentences([src_sentences[i] for i in src], [tgt_sentences[j] for j in tgt], encoder, options)
-    return [Bead(tuple(src[i] for i in b.src), tuple(tgt[j] for j in b.tgt), b.score) for b in local]
+    return [
+        Bead(tuple(src[i] for i in b.src), tuple(tgt[j] for j in b.tgt), b.score, moved=moved and bool(b.src and b.tgt))
+        for b in local
+    ]

@@ -111,7 +111,7 @@ def units_from_bitext(
     if alignment.src.lang == alignment.tgt.lang:
         raise AlignmentError(f"source and target are both {alignment.src.lang!r}; nothing to translate")
     units = tuple(
-        Unit(members=((alignment.src.lang, bead.src), (alignment.tgt.lang, bead.tgt)), score=bead.score)
+        Unit(members=((alignment.src.lang, bead.src), (alignment.tgt.lang, bead.tgt)), score=bead.score, moved=bead.moved)
         for bead in alignment.beads
     )
     multi = MultiAlignment(docs=(alignment.src, alignment.tgt), units=units, model=alignment.model)
@@ -136,7 +136,8 @@ def translation_units(multi: MultiAlignment) -> Iterator[tuple[Unit, Translation
         occurrence = seen[variants]
         seen[variants] += 1
         tuid = _hash(identity, *(f"{lang}\x1f{text}" for lang, text in variants), str(occurrence))
-        unit_props = (("x-score", f"{unit.score:.3f}"), ("x-bead", unit.kind), *props)
+        moved = (("x-moved", "yes"),) if unit.moved else ()
+        unit_props = (("x-score", f"{unit.score:.3f}"), ("x-bead", unit.kind), *moved, *props)
         yield unit, TranslationUnit(tuid=tuid, variants=variants, props=unit_props)
 
 

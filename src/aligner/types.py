@@ -59,12 +59,15 @@ class SegmentedDocument:
 class Bead:
     """One link of a pairwise alignment: source and target sentence indices (0-based, consecutive).
 
-    ``src=()`` or ``tgt=()`` marks a sentence with no counterpart (0:1 or 1:0).
+    ``src=()`` or ``tgt=()`` marks a sentence with no counterpart (0:1 or 1:0). A ``moved`` bead
+    links sentences that one side puts elsewhere: it is listed at its source position and is the
+    one place where target order is not kept.
     """
 
     src: tuple[int, ...]
     tgt: tuple[int, ...]
     score: float = 0.0
+    moved: bool = False
 
     @property
     def kind(self) -> str:
@@ -88,6 +91,7 @@ class Unit:
 
     members: tuple[tuple[str, tuple[int, ...]], ...]  # (lang, sentence indices), in language order
     score: float = 0.0
+    moved: bool = False  # some language puts these sentences elsewhere: out of its document order
 
     def indices(self, lang: str) -> tuple[int, ...]:
         return dict(self.members).get(lang, ())
@@ -105,7 +109,8 @@ class Unit:
 
 @dataclass(frozen=True)
 class MultiAlignment:
-    """All language versions of one statement aligned into units (document order in every language)."""
+    """All language versions of one statement aligned into units (document order in every language,
+    except in ``moved`` units)."""
 
     docs: tuple[SegmentedDocument, ...]
     units: tuple[Unit, ...]
