@@ -150,6 +150,10 @@ class StatementResult:
         )
 
 
+#: Runs the statements not finished yet, calling ``finish`` once for each as soon as its result is known.
+Engine = Callable[[Sequence[StatementJob], Path, BatchOptions, Callable[[StatementResult], None]], None]
+
+
 @dataclass(frozen=True)
 class BatchResult:
     """What ``run_batch`` did and where it wrote the combined memory and summary."""
@@ -212,10 +216,13 @@ def run_batch(
     *,
     encoder: Encoder | None = None,
     on_result: Callable[[StatementResult], None] | None = None,
+    engine: Engine | None = None,
 ) -> BatchResult:
     """Align every statement not finished by an earlier run, then rebuild the combined memory and summary.
 
     ``on_result`` is called once per statement (skipped ones first) as soon as its result is known.
+    ``engine`` runs the unfinished statements elsewhere (``aligner._ray_engine.RayEngine``); by
+    default they run in this process or a local pool of ``workers`` processes.
     ``encoder`` (for ``workers=1`` only) saves loading the model again; an ``EmbeddingCache`` given here
     is used as is, so its embeddings serve several batches.
     A statement that fails is recorded and the batch goes on; an interruption (KeyboardInterrupt)
@@ -246,7 +253,9 @@ def run_batch(
         else:
             pending.append(job)
     if pending:
-        if options.workers == 1 or len(pending) == 1:
+        if engine is not None:
+            engine(pending, outdir, options, finish)
+        elif options.workers == 1 or len(pending) == 1:
             _run_in_process(pending, outdir, options, encoder, finish)
         else:
             _run_in_pool(pending, outdir, options, finish)

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .._io import atomic_writer
 from ..errors import AlignerError
@@ -38,7 +39,7 @@ def command(name: str | None = None) -> Callable[[F], F]:
             try:
                 return func(*args, **kwargs)
             except AlignerError as error:
-                console.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+                console.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False, soft_wrap=True)
                 raise typer.Exit(code=error.exit_code) from None
             except KeyboardInterrupt:
                 console.print("[bold red]interrupted[/]")

@@ -21,6 +21,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from .._ray_engine import RayEngine
 from ..batch import BatchOptions, StatementResult, read_batch_input, run_batch
 from ..languages import parse_lang_list
 from ._app import command, configure_logging, console
@@ -107,6 +108,10 @@ def batch_command(
     cache_dir: CacheDir = None,
     no_http_cache: Annotated[bool, typer.Option("--no-http-cache", help="URL input: do not use the HTTP cache.")] = False,
     timeout: Timeout = None,
+    ray: Annotated[bool, typer.Option("--ray", help="Run on a Ray cluster (a local one, or RAY_ADDRESS's); "
+                                      "OUTDIR must be shared by its nodes. Needs aligner[ray].")] = False,
+    ray_address: Annotated[str | None, typer.Option("--ray-address", show_default=False,
+                                                    help="Join this Ray cluster (implies --ray).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary on standard output.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar: one log line per statement.")] = False,
     verbose: Verbose = False,
@@ -116,7 +121,7 @@ def batch_command(
     Writes OUTDIR/statements/NAME/aligned.tmx (+ table), OUTDIR/combined.tmx (duplicates removed) and
     OUTDIR/summary.csv + summary.parquet (one row per statement).
 
-    Example: aligner batch urls.txt -o out --workers 2
+    Example: aligner batch urls.txt -o out --workers 2   (on a cluster: --ray-address HOST:6379 --workers 16)
     """
     configure_logging(quiet=False, verbose=verbose)  # --quiet means no bar, not no messages
     options = batch_options_from_flags(
@@ -130,6 +135,7 @@ def batch_command(
         no_http_cache=no_http_cache,
         timeout=timeout,
     )
+    engine = RayEngine(ray_address) if ray or ray_address else None
     jobs = read_batch_input(input)
     counts: Counter[str] = Counter()
     with _terminate_as_interrupt(), Progress(
@@ -158,7 +164,7 @@ def batch_command(
                 for warning in result.warnings:
                     progress.console.print(f"[yellow]warning:[/] {result.name}: {warning}", soft_wrap=True)
 
-        outcome = run_batch(jobs, outdir, options, on_result=report)
+        outcome = run_batch(jobs, outdir, options, on_result=report, engine=engine)
     if as_json:
         summary = {
             "statements": len(jobs),
