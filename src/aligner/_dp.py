@@ -12,6 +12,7 @@ embedding of sentences ``[e - a, e)``, zero for ``e < a``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,6 +47,10 @@ class ScoreParams:
 REFERENCE_BASELINE = 0.05
 
 
+@overload
+def calibrated(sim: NDArray, baseline: float) -> NDArray: ...
+@overload
+def calibrated(sim: float, baseline: float) -> float: ...
 def calibrated(sim: NDArray | float, baseline: float) -> NDArray | float:
     """Similarities rescaled so that ``baseline`` (unrelated pairs) lands on ``REFERENCE_BASELINE``
     and 1 stays 1: an encoder whose unrelated sentences score 0.75 (e5) then behaves like USE."""

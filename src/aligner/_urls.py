@@ -74,6 +74,11 @@ class Site:
         return self._private[host]
 
 
+def host_of(url: str) -> str:
+    """The host of ``url``, lower-case ("" when it has none)."""
+    return (_split(url).hostname or "").lower()
+
+
 def _split(url: str) -> SplitResult:
     try:
         return urlsplit(url)

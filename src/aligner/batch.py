@@ -158,6 +158,10 @@ class StatementResult:
         )
 
 
+#: Runs the statements not finished yet, calling ``finish`` once for each as soon as its result is known.
+Engine = Callable[[Sequence[StatementJob], Path, BatchOptions, Callable[[StatementResult], None]], None]
+
+
 @dataclass(frozen=True)
 class BatchResult:
     """What ``run_batch`` did and where it wrote the combined memory and summary."""
@@ -247,12 +251,15 @@ def run_batch(
     encoder: Encoder | None = None,
     on_result: Callable[[StatementResult], None] | None = None,
     force: bool = False,
+    engine: Engine | None = None,
 ) -> BatchResult:
     """Align every statement not finished by an earlier run, then rebuild the combined memory and summary.
 
     ``force`` aligns every statement again, finished or not.
 
     ``on_result`` is called once per statement (skipped ones first) as soon as its result is known.
+    ``engine`` runs the unfinished statements elsewhere (``aligner._ray_engine.RayEngine``); by
+    default they run in this process or a local pool of ``workers`` processes.
     ``encoder`` (for ``workers=1`` only) saves loading the model again; an ``EmbeddingCache`` given here
     is used as is, so its embeddings serve several batches.
     A statement that fails is recorded and the batch goes on; an interruption (KeyboardInterrupt)
@@ -268,7 +275,7 @@ def run_batch(
     if duplicated := sorted(name for name, n in names.items() if n > 1):
         raise InputError(f"two statements would share the output folder {duplicated[0]!r}")
     with folder_lock(outdir):
-        return _run_locked(jobs, outdir, options, encoder, on_result, force)
+        return _run_locked(jobs, outdir, options, encoder, on_result, force, engine)
 
 
 def _run_locked(
@@ -278,6 +285,7 @@ def _run_locked(
     encoder: Encoder | None,
     on_result: Callable[[StatementResult], None] | None,
     force: bool,
+    engine: Engine | None,
 ) -> BatchResult:
     _remove_partial_files(outdir)
     settings = options.settings()
@@ -296,7 +304,9 @@ def _run_locked(
         else:
             pending.append(job)
     if pending:
-        if options.workers == 1 or len(pending) == 1:
+        if engine is not None:
+            engine(pending, outdir, options, finish)
+        elif options.workers == 1 or len(pending) == 1:
             _run_in_process(pending, outdir, options, encoder, finish)
         else:
             _run_in_pool(pending, outdir, options, finish)

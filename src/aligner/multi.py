@@ -159,7 +159,7 @@ def _merged(groups: list[_Group]) -> _Group:
 
 def _group_vector(group: _Group, languages: dict[str, _Language]) -> NDArray[np.float32]:
     """The unit's embedding: the normalised mean of its languages' span embeddings."""
-    return _normalized(sum(languages[lang].vector(ix) for lang, ix in group.members.items()))
+    return _normalized(np.sum([languages[lang].vector(ix) for lang, ix in group.members.items()], axis=0))
 
 
 def _profile_side(
@@ -197,7 +197,7 @@ def _link_moved(groups: list[_Group], languages: dict[str, _Language], above: fl
         for c, other in enumerate(partial):
             if groups[k].members.keys() & groups[other].members.keys() or not _crossing(groups, k, other):
                 similarity[r, c] = -np.inf
-    moved = {}
+    moved: dict[int, _Group | None] = {}
     for r, c in _mutual_best(similarity, above):
         if r < c:
             first, second = groups[partial[r]], groups[partial[c]]

@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from .._io import atomic_writer
@@ -119,7 +120,7 @@ def command(name: str | None = None, renamed: Mapping[str, str] | None = None) -
             try:
                 return func(*args, **kwargs)
             except AlignerError as error:
-                console.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+                console.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False, soft_wrap=True)
                 raise typer.Exit(code=error.exit_code) from None
             except KeyboardInterrupt as interruption:
                 console.print("[bold red]interrupted[/]")

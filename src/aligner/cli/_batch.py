@@ -18,6 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from .._ray_engine import RayEngine
 from ..batch import BatchOptions, StatementResult, read_batch_input, run_batch
 from ..languages import parse_lang_list
 from ._app import command, configure_logging, console
@@ -108,6 +109,10 @@ def batch_command(
     force: Annotated[
         bool, typer.Option("--force", help="Align every statement again, even those finished with the same inputs.")
     ] = False,
+    ray: Annotated[bool, typer.Option("--ray", help="Run on a Ray cluster (a local one, or RAY_ADDRESS's); "
+                                      "OUTDIR must be shared by its nodes. Needs aligner[ray].")] = False,
+    ray_address: Annotated[str | None, typer.Option("--ray-address", show_default=False,
+                                                    help="Join this Ray cluster (implies --ray).")] = None,
     as_json: AsJson = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar: one log line per statement.")] = False,
     verbose: Verbose = False,
@@ -117,7 +122,7 @@ def batch_command(
     Writes OUTDIR/statements/NAME/aligned.tmx (+ table), OUTDIR/combined.tmx (duplicates removed) and
     OUTDIR/summary.csv + summary.parquet (one row per statement).
 
-    Example: aligner batch urls.txt -o out --workers 2
+    Example: aligner batch urls.txt -o out --workers 2   (on a cluster: --ray-address HOST:6379 --workers 16)
     """
     configure_logging(quiet=False, verbose=verbose)  # --quiet means no bar, not no messages
     options = batch_options_from_flags(
@@ -134,6 +139,7 @@ def batch_command(
         allow_hosts=allow_host,
         max_chars=max_chars,
     )
+    engine = RayEngine(ray_address) if ray or ray_address else None
     jobs = read_batch_input(input)
     counts: Counter[str] = Counter()
     with Progress(
@@ -162,7 +168,7 @@ def batch_command(
                 for warning in result.warnings:
                     progress.console.print(f"[yellow]warning:[/] {result.name}: {warning}", soft_wrap=True)
 
-        outcome = run_batch(jobs, outdir, options, on_result=report, force=force)
+        outcome = run_batch(jobs, outdir, options, on_result=report, force=force, engine=engine)
     if as_json:
         summary = {
             "statements": len(jobs),
