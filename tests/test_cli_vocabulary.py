@@ -16,9 +16,10 @@ runner = CliRunner()
 GROUP = typer.main.get_command(app)
 COMMANDS = GROUP.commands  # type: ignore[attr-defined]
 
-#: Flags whose help names what each command writes (``--quiet``: batch still logs a line per statement);
-#: every other flag is declared once in ``aligner/cli/_options.py``, so its help is the same everywhere.
-PER_COMMAND = {"--output", "--format", "--quiet"}
+#: Flags whose help names what each command writes (``--quiet``: batch still logs a line per statement;
+#: ``--lang``: the language of segment's text, the language version discover lists); every other flag is
+#: declared once in ``aligner/cli/_options.py``, so its help is the same everywhere.
+PER_COMMAND = {"--output", "--format", "--quiet", "--lang"}
 #: ``-l`` is the language option: ``--lang`` where a command takes one language, ``--langs`` where several.
 SHORT_FAMILIES = {"-l": {"--lang", "--langs"}}
 

@@ -228,7 +228,7 @@ def test_the_discover_command_writes_batch_input(httpserver: HTTPServer, archive
     output = tmp_path / "urls.txt"
     result = CliRunner().invoke(app, [
         "discover", httpserver.url_for("/sitemap.xml"), "-o", str(output), "--since", "2024-01-01",
-        "--lang", "ru", "--no-cache", "--delay", "0", "--json"])
+        "--lang", "ru", "--no-http-cache", "--delay", "0", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     expected = archive.expected(date(2024, 1, 1), date.max, lang="ru")
@@ -244,7 +244,7 @@ def test_the_discover_command_exits_1_and_keeps_its_state_when_a_page_failed(
 ) -> None:
     archive.broken.add("/ru/foreign_policy/news/?PAGEN_1=2")
     output = tmp_path / "urls.txt"
-    args = ["discover", httpserver.url_for(NEWS.format(lang="ru")), "-o", str(output), "--no-cache", "--delay", "0",
+    args = ["discover", httpserver.url_for(NEWS.format(lang="ru")), "-o", str(output), "--no-http-cache", "--delay", "0",
             "--retries", "0"]
     first = CliRunner().invoke(app, args)
     assert first.exit_code == 1

@@ -283,15 +283,20 @@ class Http:
 
     def _wait_turn(self, url: str) -> None:
         """Sleep until this host's next turn: requests to one host start ``delay`` seconds apart."""
-        host = urlsplit(url).hostname or ""
+        wait = self._reserve_turn(urlsplit(url).hostname or "")
+        if time.monotonic() + wait >= self._out_of_time:
+            raise FetchError(f"{redact(url)}: out of time (the statement's {self.options.budget:.3g} s are spent)")
+        if wait > 0:
+            time.sleep(wait)
+
+    def _reserve_turn(self, host: str) -> float:
+        """Seconds until ``host``'s next free slot, which is then taken; a cluster overrides it with a
+        shared clock (``_ray_engine``), so that politeness holds across machines."""
         with self._turns_lock:
             now = time.monotonic()
             turn = max(now, self._next_turn.get(host, now))
             self._next_turn[host] = turn + self.options.delay
-        if turn >= self._out_of_time:
-            raise FetchError(f"{redact(url)}: out of time (the statement's {self.options.budget:.3g} s are spent)")
-        if turn > now:
-            time.sleep(turn - now)
+        return turn - now
 
 
 class _OffSite(Exception):

@@ -26,7 +26,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from . import fetch
 from ._http import Http
@@ -187,10 +186,10 @@ class _PacedHttp(Http):
 
     pacer: Any = None  # the _HostPacer handle, set once per actor process
 
-    def _wait_turn(self, url: str) -> None:
+    def _reserve_turn(self, host: str) -> float:
         import ray
 
-        time.sleep(ray.get(self.pacer.turn.remote(urlsplit(url).netloc, self.options.delay)))
+        return float(ray.get(self.pacer.turn.remote(host, self.options.delay)))
 
 
 class _StatementActor:
