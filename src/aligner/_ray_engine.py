@@ -4,7 +4,7 @@
 
 The driver (the ``aligner batch`` process) keeps the queue and gives each idle actor one statement
 at a time, so progress, ETA, resume and the summary are the local engine's: it calls ``finish`` as
-results arrive, and ``run_batch`` does the rest. Each actor runs the local worker (``batch._Worker``)
+results arrive, and ``run_batch`` does the rest. Each actor runs the local worker (``StatementWorker``)
 on OUTDIR, which every node must see at the same path (a shared filesystem); files are written
 atomically and ``result.json`` last, as locally, so the outputs are the same.
 
@@ -29,7 +29,8 @@ from typing import Any
 
 from . import fetch
 from ._http import Http
-from .batch import BatchOptions, StatementJob, StatementResult, _Worker
+from ._jobs import BatchOptions, StatementJob, StatementResult
+from ._statement import StatementWorker
 from .embed import get_encoder
 from .errors import AlignerError, InputError, first_line
 
@@ -202,7 +203,7 @@ class _StatementActor:
         fetch.Http = _PacedHttp  # type: ignore[misc]
         self.error: AlignerError | None = None
         try:
-            self.worker = _Worker(options, get_encoder(options.model, threads=threads))
+            self.worker = StatementWorker(options, get_encoder(options.model, threads=threads))
         except AlignerError as error:
             self.error = error
 

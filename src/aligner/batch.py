@@ -16,146 +16,35 @@ Resuming: every file is written atomically, and ``result.json`` last, so a state
 ``result.json`` made from the same inputs (the URL, or the bytes of the folder's files) with the same
 settings is complete and is skipped; anything else is done again (everything, with ``force``).
 The combined memory and summary are rebuilt from all finished statements at the end of every run.
+
+This module runs a batch (here, in a local pool, or on an ``Engine`` such as Ray) and concludes it;
+``aligner._jobs`` reads the input and holds the records, ``aligner._statement`` aligns one statement.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import multiprocessing
-import re
-import shutil
 import signal
-import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import polars as pl
 
-from ._io import MAX_INPUT_CHARS, PARTIAL_GLOB, atomic_write_path, atomic_writer, read_text, remove_dead_partials
+from ._io import PARTIAL_GLOB, atomic_write_path, remove_dead_partials
+from ._jobs import BatchOptions, StatementJob, StatementResult, Status, read_batch_input
 from ._lock import folder_lock
-from ._logcapture import captured_warnings
-from ._urls import redact
-from .align import AlignOptions
-from .embed import EmbeddingCache, Encoder, available_cores, get_encoder
-from .errors import AlignerError, InputError, first_line
-from .fetch import FetchOptions, fetch_statement
+from ._statement import DOCUMENTS_DIR, TMX_NAME, StatementWorker, finished_result, statement_folder
+from .embed import Encoder, get_encoder
+from .errors import AlignerError, InputError
 from .languages import CORE_LANGUAGES
-from .pipeline import OutputOptions, align_documents, write_alignment
-from .sources import is_url, load_statement, save_document
-from .table import TableFormat
 from .tmx import MergeSummary, merge_tmx
-from .types import Document, MultiAlignment
 
 __all__ = ["BatchOptions", "BatchResult", "StatementJob", "StatementResult", "read_batch_input", "run_batch"]
-
-log = logging.getLogger("aligner.batch")
-
-Status = Literal["ok", "failed", "skipped"]
-
-MARKER = "result.json"
-TMX_NAME = "aligned.tmx"
-DOCUMENTS_DIR = "documents"
-
-#: A worker starts a fresh in-memory embedding cache after this many embedded texts (~2 KB each for
-#: the default model), so that a batch of thousands of statements runs in bounded memory.
-RENEW_CACHE_AFTER = 50_000
-
-_SLUG = re.compile(r"[^A-Za-z0-9]+")
-_UNSAFE = re.compile(r"[^\w-]+")  # keeps letters and digits of every script
-_MAX_NAME = 60  # characters; at most 240 bytes in UTF-8 for any script we expect
-
-
-@dataclass(frozen=True)
-class StatementJob:
-    """One statement to align: a URL (its language versions are discovered) or a folder of per-language files."""
-
-    name: str  # folder name under OUTDIR/statements
-    source: str  # as written to results: a URL without its credentials
-    url: str = field(default="", repr=False)  # the URL to fetch, credentials included: never written
-
-    @property
-    def is_url(self) -> bool:
-        return is_url(self.source)
-
-
-@dataclass(frozen=True)
-class BatchOptions:
-    """Everything that decides a batch's results; built from CLI flags in ``aligner.cli._batch``."""
-
-    model: str = "use"
-    langs: tuple[str, ...] | None = None  # None: every language found
-    workers: int = 1
-    table_format: TableFormat = "parquet"
-    align: AlignOptions = field(default_factory=AlignOptions)
-    fetch: FetchOptions = field(default_factory=FetchOptions)
-    cache_dir: Path | None = None  # on-disk embedding cache shared by all workers and runs
-    threads: int | None = None  # encoder threads per worker; None: the cores divided among the workers
-    max_chars: int = MAX_INPUT_CHARS  # a longer input file fails its statement
-
-    def threads_per_worker(self) -> int:
-        return self.threads or max(1, available_cores() // self.workers)
-
-    def settings(self) -> dict[str, Any]:
-        """What a finished statement must have been made with to be skipped on a later run (as JSON reads it)."""
-        return json.loads(json.dumps({
-            "model": self.model,
-            "langs": list(self.langs) if self.langs else None,
-            "table_format": self.table_format,
-            "align": asdict(self.align),
-        }))
-
-
-@dataclass(frozen=True)
-class StatementResult:
-    """One row of the summary; ``result.json`` holds it for a finished statement."""
-
-    name: str
-    source: str
-    status: Status
-    languages: tuple[str, ...] = ()
-    missing: tuple[str, ...] = ()
-    sentences: tuple[tuple[str, int], ...] = ()  # (lang, count) in language order
-    bead_types: tuple[tuple[str, int], ...] = ()  # (unit kind, count), most frequent first
-    units: int = 0  # in the statement's memory, as written
-    mean_score: float | None = None  # over units linking two or more languages
-    min_score: float | None = None
-    warnings: tuple[str, ...] = ()
-    error: str = ""
-    elapsed: float = 0.0  # seconds this statement took when it was aligned
-    outputs: tuple[str, ...] = ()  # files written, relative to the statement folder
-
-    def to_json(self, settings: dict[str, Any], inputs: str | None) -> dict[str, Any]:
-        data = asdict(self)
-        data["sentences"], data["bead_types"] = dict(self.sentences), dict(self.bead_types)
-        return {**data, "settings": settings, "inputs": inputs}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> StatementResult:
-        return cls(
-            name=str(data["name"]),
-            source=str(data["source"]),
-            status=data["status"],
-            languages=tuple(data["languages"]),
-            missing=tuple(data["missing"]),
-            sentences=tuple((str(k), int(v)) for k, v in data["sentences"].items()),
-            bead_types=tuple((str(k), int(v)) for k, v in data["bead_types"].items()),
-            units=int(data["units"]),
-            mean_score=data["mean_score"],
-            min_score=data["min_score"],
-            warnings=tuple(data["warnings"]),
-            error=str(data["error"]),
-            elapsed=float(data["elapsed"]),
-            outputs=tuple(data["outputs"]),
-        )
 
 
 #: Runs the statements not finished yet, calling ``finish`` once for each as soon as its result is known.
@@ -174,70 +63,6 @@ class BatchResult:
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status == status)
-
-
-# --- input ---------------------------------------------------------------------------------------
-
-
-def read_batch_input(path: str | Path) -> list[StatementJob]:
-    """Statements named by ``path``: a text file of URLs (one a line, ``#`` comments) or a folder of folders."""
-    path = Path(path)
-    if path.is_dir():
-        return _folder_jobs(path)
-    jobs: dict[str, StatementJob] = {}
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
-        url = line.strip()
-        if not url or url.startswith("#"):
-            continue
-        if not is_url(url) or not urlsplit(url).hostname:
-            raise InputError(f"{path}: line {number}: not an http(s) URL: {url[:80]!r}")
-        job = StatementJob(_url_name(redact(url)), redact(url), url)
-        jobs.setdefault(job.name, job)  # the same URL twice is one statement
-    if not jobs:
-        raise InputError(f"{path}: no URLs (expected one http(s) URL a line; # starts a comment)")
-    return list(jobs.values())
-
-
-def _folder_jobs(directory: Path) -> list[StatementJob]:
-    folders = sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if not folders:
-        raise InputError(
-            f"{directory}: no statement folders (expected one folder per statement, each holding de.txt, en.txt, ...)"
-        )
-    return [StatementJob(_folder_name(p.name), str(p)) for p in folders]
-
-
-def _folder_name(name: str) -> str:
-    """The input folder's own name when it is safe as it is (``Заявление``, ``a-full``); otherwise its
-    letters and digits joined by ``-`` plus a short hash of the name, so two folders never share one."""
-    safe = _UNSAFE.sub("-", unicodedata.normalize("NFC", name)).strip("-")[:_MAX_NAME].strip("-")
-    return safe if safe == name else f"{safe or 'statement'}-{_short_hash(name)}"
-
-
-def _url_name(url: str) -> str:
-    """A readable, unique folder name: the URL's host and path as a slug, plus a short hash of the whole URL."""
-    parts = urlsplit(url)
-    slug = _SLUG.sub("-", f"{parts.hostname}{parts.path}-{parts.query}").strip("-")[-_MAX_NAME:].strip("-")
-    return f"{slug}-{_short_hash(url)}"
-
-
-def _short_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
-
-
-def _input_digest(job: StatementJob) -> str | None:
-    """What a statement is made from: its URL, or the names and bytes of its folder's files (None: unreadable)."""
-    digest = hashlib.blake2b(job.source.encode(), digest_size=16)
-    if job.is_url:
-        return digest.hexdigest()
-    try:
-        for path in sorted(Path(job.source).iterdir()):
-            if path.is_file() and not path.name.startswith("."):
-                with path.open("rb") as handle:
-                    digest.update(f"\0{path.name}\0".encode() + hashlib.file_digest(handle, "sha256").digest())
-    except OSError:
-        return None
-    return digest.hexdigest()
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -298,7 +123,7 @@ def _run_locked(
 
     pending = []
     for job in jobs:
-        done = None if force else _finished(outdir, job, settings)
+        done = None if force else finished_result(outdir, job, settings)
         if done:
             finish(done)
         else:
@@ -321,7 +146,7 @@ def _run_in_process(
     encoder: Encoder | None,
     finish: Callable[[StatementResult], None],
 ) -> None:
-    worker = _Worker(options, encoder or get_encoder(options.model, threads=options.threads_per_worker()))
+    worker = StatementWorker(options, encoder or get_encoder(options.model, threads=options.threads_per_worker()))
     for job in jobs:
         finish(worker.process(job, outdir))
 
@@ -356,7 +181,7 @@ def _run_in_pool(
 
 
 # A pool worker's state: set once by _init_worker, used by every statement the process handles.
-_WORKER: _Worker | None = None
+_WORKER: StatementWorker | None = None
 _WORKER_ERROR: AlignerError | None = None
 
 
@@ -365,7 +190,7 @@ def _init_worker(options: BatchOptions, log_level: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it lets us finish
     logging.getLogger("aligner").setLevel(log_level)
     try:
-        _WORKER = _Worker(options, get_encoder(options.model, threads=options.threads_per_worker()))
+        _WORKER = StatementWorker(options, get_encoder(options.model, threads=options.threads_per_worker()))
     except AlignerError as error:
         _WORKER_ERROR = error
 
@@ -374,123 +199,6 @@ def _process_in_worker(job: StatementJob, outdir: Path) -> StatementResult:
     if _WORKER is None:
         raise _WORKER_ERROR or RuntimeError("batch worker was not initialised")
     return _WORKER.process(job, outdir)
-
-
-class _Worker:
-    """Aligns statements with one loaded model and one embedding cache (renewed to bound memory)."""
-
-    def __init__(self, options: BatchOptions, encoder: Encoder) -> None:
-        self.options = options
-        self.settings = options.settings()
-        self.base = encoder.encoder if isinstance(encoder, EmbeddingCache) else encoder
-        self.base.encode(["."])  # load the weights now: a broken model fails the batch, not each statement
-        self.cache = encoder if isinstance(encoder, EmbeddingCache) else self._new_cache()
-
-    def _new_cache(self) -> EmbeddingCache:
-        return EmbeddingCache(self.base, cache_dir=self.options.cache_dir)
-
-    def process(self, job: StatementJob, outdir: Path) -> StatementResult:
-        """Align one statement and write its files, ``result.json`` last; never raises AlignerError."""
-        if self.cache.misses > RENEW_CACHE_AFTER:
-            self.cache = self._new_cache()
-        folder = outdir / "statements" / job.name
-        (folder / MARKER).unlink(missing_ok=True)  # outdated settings: the folder is incomplete from now on
-        start = time.perf_counter()
-        inputs = _input_digest(job)  # before reading: a file edited while we align is aligned again next time
-        with captured_warnings() as warnings:
-            try:
-                documents, missing = self._documents(job)
-                multi = align_documents(documents, self.cache, self.options.align)
-                outputs, units = self._write(job, folder, documents, multi)
-            except Exception as error:  # noqa: BLE001 - one bad statement must not stop a batch of thousands
-                _remove_outputs(folder)
-                log.debug("%s failed", job.name, exc_info=True)
-                message = str(error) if isinstance(error, AlignerError) else first_line(error)
-                return StatementResult(job.name, job.source, "failed", warnings=tuple(warnings),
-                                       error=message, elapsed=round(time.perf_counter() - start, 3))
-        result = _ok_result(job, multi, units, missing, (*missing.values(), *warnings), outputs,
-                            time.perf_counter() - start)
-        with atomic_writer(folder / MARKER) as handle:
-            json.dump(result.to_json(self.settings, inputs), handle, ensure_ascii=False, indent=1)
-        return result
-
-    def _documents(self, job: StatementJob) -> tuple[list[Document], dict[str, str]]:
-        """The statement's documents in the chosen languages, and each expected language missing with why."""
-        expected = self.options.langs or CORE_LANGUAGES
-        if job.is_url:
-            fetched = fetch_statement(job.url, expected, options=self.options.fetch)
-            found = fetched.documents
-            missing = {lang: f"{lang} missing: {reason}" for lang, reason in fetched.missing.items()}
-        else:
-            found = {doc.lang: doc for doc in load_statement([job.source], max_chars=self.options.max_chars)}
-            missing = {lang: f"{lang} missing: no file" for lang in expected if lang not in found}
-        chosen = [found[lang] for lang in self.options.langs if lang in found] if self.options.langs else list(found.values())
-        return chosen, missing
-
-    def _write(
-        self, job: StatementJob, folder: Path, documents: list[Document], multi: MultiAlignment
-    ) -> tuple[tuple[str, ...], int]:
-        """The files written, relative to ``folder``, and how many units the memory holds."""
-        table = f"aligned.{self.options.table_format}"
-        [memory] = write_alignment(multi, folder / TMX_NAME, OutputOptions(format="tmx"))
-        write_alignment(multi, folder / table, OutputOptions(format=self.options.table_format))
-        outputs = [TMX_NAME, table]
-        if job.is_url:  # keep what was fetched: a report or a re-alignment needs no network
-            for doc in documents:
-                name = f"{DOCUMENTS_DIR}/{doc.lang}.json"
-                save_document(doc, folder / name)
-                outputs.append(name)
-        return tuple(outputs), memory.units
-
-
-def _ok_result(
-    job: StatementJob,
-    multi: MultiAlignment,
-    units: int,
-    missing: dict[str, str],
-    warnings: Sequence[str],
-    outputs: tuple[str, ...],
-    elapsed: float,
-) -> StatementResult:
-    mean = multi.mean_score
-    return StatementResult(
-        name=job.name,
-        source=job.source,
-        status="ok",
-        languages=multi.langs,
-        missing=tuple(missing),
-        sentences=tuple((d.lang, len(d.sentences)) for d in multi.docs),
-        bead_types=multi.bead_types,
-        units=units,
-        mean_score=round(mean, 4) if mean is not None else None,
-        min_score=min(multi.linked_scores, default=None),
-        warnings=tuple(dict.fromkeys(warnings)),
-        elapsed=round(elapsed, 3),
-        outputs=outputs,
-    )
-
-
-def _finished(outdir: Path, job: StatementJob, settings: dict[str, Any]) -> StatementResult | None:
-    """The earlier result of a statement finished from the same inputs with the same settings, as "skipped"."""
-    folder = outdir / "statements" / job.name
-    try:
-        data = json.loads((folder / MARKER).read_text("utf-8"))
-        result = StatementResult.from_json(data)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if data.get("settings") != settings or result.source != job.source or result.status != "ok":
-        return None
-    if data.get("inputs") is None or data["inputs"] != _input_digest(job):
-        return None
-    if not all((folder / name).is_file() for name in result.outputs):
-        return None
-    return replace(result, status="skipped")
-
-
-def _remove_outputs(folder: Path) -> None:
-    """A failed statement leaves no files: earlier runs' outputs would no longer match its marker."""
-    if folder.is_dir():
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _remove_partial_files(outdir: Path) -> None:
@@ -503,7 +211,7 @@ def _remove_partial_files(outdir: Path) -> None:
 
 
 def _conclude(results: tuple[StatementResult, ...], outdir: Path) -> BatchResult:
-    finished = [outdir / "statements" / r.name / TMX_NAME for r in results if r.status in ("ok", "skipped")]
+    finished = [statement_folder(outdir, r.name) / TMX_NAME for r in results if r.status in ("ok", "skipped")]
     combined = outdir / "combined.tmx"
     if finished:
         merge = merge_tmx(finished, combined, dedupe=True)
