@@ -149,6 +149,7 @@ def test_other_settings_align_finished_statements_again(statements: Path, tmp_pa
     assert {tu.langs for tu in read_tmx(tmp_path / "out" / "combined.tmx")} == {("en", "ru")}
 
 
+@pytest.mark.slow
 def test_an_edited_input_is_aligned_again(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:
     jobs = read_batch_input(statements)[:2]
     run_batch(jobs, tmp_path / "out", encoder=cache)
@@ -162,6 +163,7 @@ def test_an_edited_input_is_aligned_again(statements: Path, tmp_path: Path, cach
     assert any("Many thanks." in dict(tu.variants)["en"] for tu in units)
 
 
+@pytest.mark.slow
 def test_force_aligns_finished_statements_again(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:
     jobs = read_batch_input(statements)[:1]
     run_batch(jobs, tmp_path / "out", encoder=cache)

@@ -105,6 +105,7 @@ def test_align_writes_the_output_file(texts: Path, cache: str, tmp_path: Path) -
     assert output.read_text(encoding="utf-8").startswith("[0]:[0]\n")
 
 
+@pytest.mark.slow
 def test_align_says_which_format_it_wrote(texts: Path, cache: str, tmp_path: Path) -> None:
     output = tmp_path / "en-de.tsv"
     result = align(texts, cache, "-o", str(output))  # the suffix does not choose the format: --format does

@@ -58,6 +58,7 @@ def test_segment_refuses_a_text_over_max_chars(statement: Path, tmp_path: Path) 
     assert_refused(result, "en.txt: 102 characters, more than --max-chars 50", out)
 
 
+@pytest.mark.slow
 def test_batch_refuses_a_statement_over_max_chars(statement: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = runner.invoke(app, ["batch", str(tmp_path), "-o", str(out), "--max-chars", "50", "-q", "--json"])

@@ -6,12 +6,15 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from aligner.cli import app
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 runner = CliRunner()
+
+pytestmark = pytest.mark.slow  # the batch loads the real default model before it reads a statement
 
 
 def test_a_batch_where_every_statement_failed_writes_no_combined_memory(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ def test_a_broken_tmx_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "not well-formed XML" in result.output
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
     pytest.importorskip("starlette", reason="aligner review needs: pip install 'aligner[review]'")
     tmx = tmp_path / "in.tmx"

@@ -267,6 +267,7 @@ def test_run_with_explicit_urls_and_a_missing_language(httpserver, tmp_path: Pat
 # --- what the summary reports, what a unit is called, which files are refused -------------------------
 
 
+@pytest.mark.slow
 def test_the_summary_counts_the_units_written(cache: str, museum: Path, tmp_path: Path) -> None:
     output = tmp_path / "m.tmx"
     summary = json.loads(ok(run(cache, str(museum), "-o", str(output), "--drop-unpaired", "--json")).stdout)
@@ -277,6 +278,7 @@ def test_the_summary_counts_the_units_written(cache: str, museum: Path, tmp_path
     assert f"-> 8 units written to {output}" in result.stderr  # and what was written
 
 
+@pytest.mark.slow
 def test_drop_unpaired_applies_to_tables_too(cache: str, museum: Path, tmp_path: Path) -> None:
     output = tmp_path / "m.tsv"
     summary = json.loads(ok(run(cache, str(museum), "-o", str(output), "--drop-unpaired", "--json")).stdout)
@@ -285,6 +287,7 @@ def test_drop_unpaired_applies_to_tables_too(cache: str, museum: Path, tmp_path:
     assert RU_EXTRA not in frame["text"].to_list()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["m.tmx", "m.tsv"])
 def test_nothing_left_after_filtering_fails_and_writes_nothing(
     cache: str, museum: Path, tmp_path: Path, name: str
@@ -294,6 +297,7 @@ def test_nothing_left_after_filtering_fails_and_writes_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_unit_ids_and_document_do_not_depend_on_how_the_path_is_typed(
     cache: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -28,6 +28,7 @@ def big_memory(path: Path, units: int) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("signum", "exit_code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_signal_during_merge_removes_the_temporary_file(tmp_path: Path, signum: int, exit_code: int) -> None:
     if signal.getsignal(signum) == signal.SIG_IGN:

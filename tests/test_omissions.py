@@ -20,6 +20,8 @@ LANGS = ("de", "en", "es", "fr", "ru")
 FR_DELETED = " Nos approches ne coïncident pas toujours."
 FR_NOTE = "(Note du traducteur : le Nordland est un pays imaginaire.)"
 
+pytestmark = pytest.mark.slow  # the real default encoder
+
 
 @pytest.fixture(scope="module")
 def encoder(use_encoder: Encoder, tmp_path_factory: pytest.TempPathFactory) -> EmbeddingCache:
