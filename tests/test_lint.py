@@ -34,7 +34,10 @@ def memory(tmp_path: Path, *units: str, header: str = HEADER, prolog: str = "", 
 
 
 def test_the_aligners_own_memory_is_clean(tmp_path: Path) -> None:
-    units = [TranslationUnit(f"u{i}", (("en", f"Point {i} was agreed."), ("fr", f"Le point {i} a été adopté."))) for i in range(3)]
+    units = [
+        TranslationUnit(f"u{i}", (("en", f"Point {i} was agreed."), ("fr", f"Le point {i} a été adopté.")))
+        for i in range(3)
+    ]
     write_tmx(tmp_path / "ours.tmx", units, srclang="en")
 
     report = lint_tmx(tmp_path / "ours.tmx")
@@ -126,15 +129,28 @@ def test_fix_repairs_every_problem_it_can_and_keeps_the_rest(tmp_path: Path) -> 
     )
     report = lint_tmx(path)
     assert {p.code for p in report.problems} == {
-        "forbidden-char", "missing-lang", "srclang", "mixed-locales", "date", "bom", "empty-segment", "duplicate",
+        "forbidden-char",
+        "missing-lang",
+        "srclang",
+        "mixed-locales",
+        "date",
+        "bom",
+        "empty-segment",
+        "duplicate",
     }
 
     summary = fix_tmx(report, tmp_path / "fixed.tmx")
 
     assert summary.written == 4 and summary.dropped_units == 1
     assert summary.fixed == {
-        "forbidden-char": 1, "missing-lang": 1, "srclang": 1, "mixed-locales": 1, "date": 2, "bom": 1,
-        "empty-segment": 1, "duplicate": 1,
+        "forbidden-char": 1,
+        "missing-lang": 1,
+        "srclang": 1,
+        "mixed-locales": 1,
+        "date": 2,
+        "bom": 1,
+        "empty-segment": 1,
+        "duplicate": 1,
     }
     assert lint_tmx(tmp_path / "fixed.tmx").problems == ()
     units = list(read_tmx(tmp_path / "fixed.tmx"))
@@ -152,7 +168,8 @@ def test_fix_keeps_markup_notes_and_props(tmp_path: Path) -> None:
     rich = (
         '<tu tuid="7"><prop type="x-domain">law</prop><note>checked</note>'
         '<tuv xml:lang="en-GB"><seg>Press <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept>.</seg></tuv>'
-        '<tuv xml:lang="fr-FR"><seg>Appuyez sur <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept>.</seg></tuv></tu>'
+        '<tuv xml:lang="fr-FR"><seg>Appuyez sur <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept>.</seg>'
+        "</tuv></tu>"
     )
     path = memory(tmp_path, rich, unit(en="Bye\x02."))
 
