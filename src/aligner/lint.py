@@ -11,6 +11,7 @@ without the problems it can repair, keeping markup, notes and props as they were
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import itertools
 import re
@@ -429,7 +430,9 @@ def _code(tuv: etree._Element) -> str:
     return (tuv.get(_XML_LANG) or tuv.get("lang") or "").strip()
 
 
+@functools.lru_cache(maxsize=1024)
 def _language(code: str) -> str | None:
+    """``"en-GB"`` -> ``"en"``; None when the code names no language."""
     try:
         return normalize_lang(re.split(r"[-_]", code, maxsplit=1)[0]) if code else None
     except LanguageError:
