@@ -237,7 +237,7 @@ class _Survey:
             tally.add("srclang", line, f"srclang {declared!r} but the {lang} variants are {locales[lang]!r}")
             return locales[lang]
         else:
-            return locales.get(lang, declared)
+            return declared
         return fallback
 
 
