@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from aligner.languages import locale_for
+from aligner.lint import fix_tmx, lint_tmx
 from aligner.tmx import units_from_bitext, units_from_multi, write_tmx
 from aligner.types import Alignment, Bead, MultiAlignment, SegmentedDocument, Unit
 
@@ -104,3 +105,33 @@ def test_omegat_applies_a_multilingual_tmx(tmp_path: Path) -> None:
     assert translated.split("\n\n")[0].strip() == " ".join(FR[0])
     assert "Les pourparlers continueront." in translated
     assert "Genf" not in translated and "Geneva" not in translated
+
+
+def test_omegat_applies_a_memory_lint_repaired(tmp_path: Path) -> None:
+    # Another tool's memory with what lint repairs: a BOM, a control character, an *all* srclang in a
+    # two-language file, a date not in UTC form, en-US among en-GB, and a variant without xml:lang.
+    (tmp_path / "broken.tmx").write_text(
+        "\ufeff"
+        + '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n'
+        + '<header creationtool="x" creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en-US" '
+        + 'srclang="*all*" datatype="plaintext" creationdate="2024-01-05 10:00"/>\n<body>\n'
+        + "".join(
+            f'<tu><tuv xml:lang="{en}"><seg>{e}</seg></tuv>{fr}<seg>{f}</seg></tuv></tu>\n'
+            for en, fr, e, f in (
+                ("en-GB", '<tuv xml:lang="fr-FR">', EN[0][0], FR[0][0] + "\x0b"),
+                ("en-US", "<tuv>", EN[0][1], FR[0][1]),
+                ("en-GB", '<tuv xml:lang="fr-FR">', EN[1][0], FR[1][0]),
+                ("en-GB", '<tuv xml:lang="fr-FR">', "Unused.", ""),
+            )
+        )
+        + "</body>\n</tmx>\n",
+        encoding="utf-8",
+    )
+    assert lint_tmx(tmp_path / "broken.tmx").errors
+    fix_tmx(lint_tmx(tmp_path / "broken.tmx"), tmp_path / "fixed.tmx")
+    assert lint_tmx(tmp_path / "fixed.tmx").problems == ()
+
+    translated = translate_with_omegat(tmp_path, "en", "fr", "fixed.tmx")
+
+    assert translated.split("\n\n")[0].strip() == " ".join(FR[0])
+    assert "Les pourparlers continueront." in translated

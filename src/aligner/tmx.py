@@ -8,6 +8,7 @@ switched off, so a hostile file can neither expand nor reach out.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -193,6 +195,43 @@ def write_tmx(
     fixes the header date so that the same input gives byte-identical output. ``if_empty`` gives the
     error to raise, leaving no file, when there turns out to be no unit to write.
     """
+    with tmx_writer(
+        path, srclang=srclang, locales=locales, creationtool=creationtool, creationdate=creationdate, if_empty=if_empty
+    ) as writer:
+        for unit in units:
+            writer.write(unit)
+    return writer.count
+
+
+class TMXWriter:
+    """The open body of a TMX file being written by ``tmx_writer``; ``count`` is the units written so far."""
+
+    def __init__(self, xf: Any, locales: dict[str, str] | None) -> None:
+        self._xf = xf
+        self._locales = locales
+        self.count = 0
+
+    def write(self, unit: TranslationUnit) -> None:
+        """Write one ``<tu>``; a unit without variants is skipped."""
+        if unit.variants:
+            self._xf.write(_tu_element(unit, self._locales), pretty_print=True)
+            self.count += 1
+
+
+@contextlib.contextmanager
+def tmx_writer(
+    path: str | Path,
+    *,
+    srclang: str,
+    locales: dict[str, str] | None = None,
+    creationtool: str = "aligner",
+    creationdate: datetime | None = None,
+    if_empty: Callable[[], AlignerError] | None = None,
+) -> Iterator[TMXWriter]:
+    """``write_tmx`` as a context: several memories can be written in one pass over a stream of units.
+
+    The file appears at ``path`` when the block ends without an error; until then it does not exist.
+    """
     header_srclang = srclang if srclang == ALL_LANGUAGES else locale_for(normalize_lang(srclang), locales)
     created = (creationdate or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     header = etree.Element(
@@ -208,7 +247,6 @@ def write_tmx(
             "creationdate": created,
         },
     )
-    count = 0
     with atomic_write_path(path) as tmp:
         try:
             with etree.xmlfile(str(tmp), encoding="utf-8") as xf:
@@ -217,16 +255,13 @@ def write_tmx(
                     xf.write("\n", header, pretty_print=True)
                     with xf.element("body"):
                         xf.write("\n")
-                        for unit in units:
-                            if unit.variants:
-                                xf.write(_tu_element(unit, locales), pretty_print=True)
-                                count += 1
+                        writer = TMXWriter(xf, locales)
+                        yield writer
                     xf.write("\n")
         except etree.SerialisationError as error:
             raise OutputError(f"{path}: cannot write ({error})") from None
-        if not count and if_empty is not None:
+        if not writer.count and if_empty is not None:
             raise if_empty()  # inside atomic_write_path: the partial file goes, the target is untouched
-    return count
 
 
 def _tu_element(unit: TranslationUnit, locales: dict[str, str] | None) -> etree._Element:
@@ -317,7 +352,7 @@ def _read_tu(tu: etree._Element, path: str | Path) -> TranslationUnit:
             lang = _short_lang(code)
             if lang is None:
                 raise TMXError(f"{path}: line {child.sourceline}: <tuv> has no usable language ({code!r})")
-            text = next((_flatten(seg) for seg in child if _local(seg.tag) == "seg"), "")
+            text = next((segment_text(seg) for seg in child if _local(seg.tag) == "seg"), "")
             if text:
                 variants.append((lang, text))
     return TranslationUnit(tuid=tu.get("tuid", ""), variants=tuple(variants), props=tuple(props))
@@ -337,14 +372,17 @@ def _short_lang(code: str) -> str | None:
         return None
 
 
-def _flatten(seg: etree._Element) -> str:
-    """Plain text of a ``<seg>``: text and ``<hi>`` kept, native codes and entity references dropped."""
+def segment_text(seg: etree._Element) -> str:
+    """Plain text of a ``<seg>``: text and ``<hi>`` kept, native codes and entity references dropped.
+
+    Public for tools that parse TMX their own way (``lint`` reads broken files ``read_tmx`` refuses).
+    """
     if not len(seg):
         return seg.text or ""
     parts = [seg.text or ""]
     for child in seg:
         if _local(child.tag) not in _DROPPED_INLINE:
-            parts.append(_flatten(child))
+            parts.append(segment_text(child))
         parts.append(child.tail or "")
     # Dropped codes leave their neighbours' spaces side by side ("Click <ph/> here").
     return _SPACES.sub(" ", "".join(parts)).strip()

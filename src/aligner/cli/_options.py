@@ -33,6 +33,11 @@ MinScore = Annotated[
     typer.Option("--min-score", help="Leave out units scored below this (units without a score stay).",
                  show_default=False),
 ]
+MinConfidence = Annotated[
+    float | None,
+    typer.Option("--min-confidence", min=0.0, max=1.0,
+                 help="Leave out units whose confidence is below this (units without one stay).", show_default=False),
+]
 Threshold = Annotated[
     float, typer.Option("--threshold", help="Units whose confidence (or score) is below this are marked for a look.")
 ]

@@ -1,0 +1,575 @@
+"""What CAT tools (OmegaT, Trados, memoQ, Phrase) choke on in a TMX file, and a repaired copy.
+
+An **error** makes one of them refuse the whole file or misread units (their language, their dates);
+a **warning** leaves the file loadable, with some units skipped, doubled or slow to load. ``CHECKS``
+lists them all. ``lint_tmx`` reads what ``read_tmx`` refuses, in one streaming pass: characters XML
+forbids and bytes that are not text are removed (and counted by line) before lxml sees them, and the
+parser recovers from the rest, still without entities, DTDs or the network. ``fix_tmx`` writes a copy
+without the problems it can repair, keeping markup, notes and props as they were.
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import hashlib
+import itertools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+
+from lxml import etree
+
+from ._io import atomic_write_path, file_size
+from ._tmx_checks import MAX_SEGMENT_CHARS
+from .errors import LanguageError, OutputError, TMXError
+from .languages import normalize_lang
+from .tmx import ALL_LANGUAGES, segment_text
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+#: Each check: its severity, and what ``fix_tmx`` does about it ("" when it cannot repair it).
+CHECKS: dict[str, tuple[Severity, str]] = {
+    "forbidden-char": (Severity.ERROR, "removed"),
+    "bad-bytes": (Severity.ERROR, "removed"),
+    "malformed": (Severity.ERROR, ""),
+    "entity": (Severity.ERROR, "removed"),
+    "missing-lang": (Severity.ERROR, "inferred in a two-language file, else the variant is dropped"),
+    "srclang": (Severity.ERROR, "set to the language most units start with, or *all*"),
+    "mixed-locales": (Severity.ERROR, "all become the most frequent locale"),
+    "date": (Severity.ERROR, "converted to UTC, or removed when unreadable"),
+    "bom": (Severity.WARNING, "removed"),
+    "empty-segment": (Severity.WARNING, "the variant is dropped"),
+    "long-segment": (Severity.WARNING, ""),
+    "file-size": (Severity.WARNING, ""),
+    "duplicate": (Severity.WARNING, "the first is kept"),
+}
+
+#: A file larger than this is slow or too large to import (OmegaT holds a memory in its heap).
+MAX_CAT_BYTES = 1024**3
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_DATES = ("creationdate", "changedate", "lastusagedate")
+_TMX_DATE = re.compile(r"\d{8}T\d{6}Z")
+_CHUNK_CHARS = 1 << 20
+# Undecodable bytes (as surrogateescape gives them), characters XML 1.0 forbids, and character references.
+_SUSPECT = re.compile(
+    "(?P<byte>[\udc80-\udcff])|(?P<char>[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff])"
+    "|(?P<ref>&#(?:x[0-9a-fA-F]+|[0-9]+);)"
+)
+_DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One kind of problem: where it first occurs (a line, when known) and how often."""
+
+    code: str
+    severity: Severity
+    message: str
+    count: int = 1
+    line: int | None = None
+
+    def describe(self, path: str | Path) -> str:
+        """``FILE:LINE: error: MESSAGE [code]``, the way compilers report."""
+        where = f"{path}:{self.line}" if self.line is not None else str(path)
+        return f"{where}: {self.severity.value}: {self.message} [{self.code}]"
+
+
+@dataclass(frozen=True)
+class LintReport:
+    """The problems of a TMX file, and what ``fix_tmx`` needs to repair them."""
+
+    path: Path
+    units: int
+    problems: tuple[Problem, ...]
+    languages: tuple[str, ...] = ()
+    locales: dict[str, str] = field(default_factory=dict)
+    srclang: str = ALL_LANGUAGES
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.WARNING)
+
+
+@dataclass(frozen=True)
+class FixSummary:
+    """What ``fix_tmx`` wrote, and how many of each problem it repaired."""
+
+    written: int
+    fixed: dict[str, int]
+    dropped_units: int
+
+
+@dataclass
+class _Finding:
+    line: int | None
+    count: int = 0
+    details: Counter[str] = field(default_factory=Counter)
+
+
+class _Tally:
+    """Findings by check code, with the first line each was seen on."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, _Finding] = {}
+
+    def add(self, code: str, line: int | None, detail: str = "", count: int = 1) -> None:
+        finding = self.found.setdefault(code, _Finding(line))
+        finding.count += count
+        if detail:
+            finding.details[detail] += count
+
+
+def lint_tmx(path: str | Path, *, max_bytes: int = MAX_CAT_BYTES) -> LintReport:
+    """Every problem of the TMX at ``path`` that CAT tools choke on; TMXError only when it is no TMX at all.
+
+    ``max_bytes`` is the size above which a file is reported as too large to import.
+    """
+    path = Path(path)
+    size = file_size(path, kind="TMX file", error=TMXError)
+    tally = _Tally()
+    survey = _Survey()
+    for kind, element in _elements(path, tally):
+        if kind == "header":
+            survey.header(element, tally)
+        else:
+            survey.unit(element, tally)
+    if size > max_bytes:
+        tally.add("file-size", None, f"{size / 1024**3:.1f} GB")
+    return survey.report(path, tally, max_bytes)
+
+
+class _Survey:
+    """What one pass over the units learns: languages, locales, duplicates, and the header's claims."""
+
+    def __init__(self) -> None:
+        self.units = 0
+        self.header_srclang: str | None = None
+        self.header_line: int | None = None
+        self.locales: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self.locale_lines: dict[tuple[str, str], int] = {}
+        self.first_langs: Counter[str] = Counter()
+        self.seen: set[int] = set()
+
+    def header(self, header: etree._Element, tally: _Tally) -> None:
+        self.header_line = header.sourceline
+        self.header_srclang = header.get("srclang")
+        _check_dates(header, tally)
+
+    def unit(self, tu: etree._Element, tally: _Tally) -> None:
+        self.units += 1
+        _check_dates(tu, tally)
+        langs = []
+        for tuv in _children(tu, "tuv"):
+            code = _code(tuv)
+            lang = _language(code)
+            if lang is None:
+                tally.add("missing-lang", tuv.sourceline, repr(code) if code else "")
+            else:
+                langs.append(lang)
+                self.locales[lang][code] += 1
+                self.locale_lines.setdefault((lang, code), tuv.sourceline)
+            _check_dates(tuv, tally)
+            seg = next(_children(tuv, "seg"), None)
+            text = segment_text(seg) if seg is not None else ""
+            if not text.strip() and (seg is None or not len(seg)):
+                tally.add("empty-segment", tuv.sourceline)
+            elif len(text) > MAX_SEGMENT_CHARS:
+                tally.add("long-segment", tuv.sourceline, f"{len(text):,}")
+            if seg is not None:
+                for node in seg.iter(etree.Entity):
+                    tally.add("entity", node.sourceline or seg.sourceline, node.text or "")
+        if langs:
+            self.first_langs[langs[0]] += 1
+        key = _unit_key(tu)
+        if key in self.seen:
+            tally.add("duplicate", tu.sourceline)
+        self.seen.add(key)
+
+    def report(self, path: Path, tally: _Tally, max_bytes: int) -> LintReport:
+        languages = tuple(sorted(self.locales))
+        locales = {lang: _majority(codes) for lang, codes in self.locales.items()}
+        for lang in languages:
+            codes = self.locales[lang]
+            if len(codes) > 1:
+                line = min(self.locale_lines[(lang, code)] for code in codes if code != locales[lang])
+                listed = " and ".join(f"{code} ({n:,})" for code, n in codes.most_common())
+                tally.add("mixed-locales", line, listed, sum(codes.values()) - codes[locales[lang]])
+        srclang = self._check_srclang(languages, locales, tally)
+        problems = tuple(
+            _problem(code, finding, max_bytes) for code in CHECKS if (finding := tally.found.get(code)) is not None
+        )
+        return LintReport(path, self.units, problems, languages, locales, srclang)
+
+    def _check_srclang(self, languages: tuple[str, ...], locales: dict[str, str], tally: _Tally) -> str:
+        """Report a missing, wrong or ``*all*`` srclang in a two-language file; return the srclang to write."""
+        usual = max(self.first_langs, key=lambda lang: self.first_langs[lang], default=None)
+        fallback = ALL_LANGUAGES if len(languages) > 2 or usual is None else locales[usual]
+        declared, line = self.header_srclang, self.header_line
+        lang = _language(declared or "")
+        if line is None:
+            tally.add("srclang", None, "there is no <header>, so no srclang")
+        elif declared is None:
+            tally.add("srclang", line, "the header has no srclang")
+        elif declared == ALL_LANGUAGES:
+            if len(languages) == 2:
+                tally.add("srclang", line, "srclang is *all* in a two-language file (Trados wants the source)")
+                return fallback
+            return ALL_LANGUAGES
+        elif lang is None:
+            tally.add("srclang", line, f"srclang {declared!r} is not a language code")
+        elif languages and lang not in languages:
+            tally.add("srclang", line, f"srclang {declared!r} is not a language of the file ({', '.join(languages)})")
+        elif languages and declared.casefold() != locales[lang].casefold() and "-" in declared.replace("_", "-"):
+            tally.add("srclang", line, f"srclang {declared!r} but the {lang} variants are {locales[lang]!r}")
+            return locales[lang]
+        else:
+            return declared
+        return fallback
+
+
+def _problem(code: str, finding: _Finding, max_bytes: int) -> Problem:
+    severity, _ = CHECKS[code]
+    n, details = finding.count, finding.details
+    listed = ", ".join(f"{d} x{k}" if k > 1 else d for d, k in details.most_common(5))
+    match code:
+        case "forbidden-char":
+            message = f"{n:,} {_plural(n, 'character')} XML 1.0 forbids ({listed})"
+        case "bad-bytes":
+            message = f"{n:,} undecodable {_plural(n, 'byte')} (not text in the file's encoding)"
+        case "malformed":
+            message = f"not well-formed XML, {next(iter(details))} ({n:,} parser {_plural(n, 'error')})"
+        case "entity":
+            message = f"{n:,} entity {_plural(n, 'reference')} ({listed}) that tools expand or refuse"
+        case "missing-lang":
+            message = f"{n:,} <tuv> without a usable xml:lang" + (f" ({listed})" if details else "")
+        case "srclang":
+            message = "; ".join(details)
+        case "mixed-locales":
+            message = "; ".join(f"one language written as {d}" for d in details)
+        case "date":
+            message = f"{n:,} {_plural(n, 'date')} not in TMX's UTC form YYYYMMDDThhmmssZ ({listed})"
+        case "bom":
+            message = "a byte order mark (BOM) before the XML declaration"
+        case "empty-segment":
+            message = f"{n:,} empty {_plural(n, 'segment')}"
+        case "long-segment":
+            longest = max(details, key=lambda d: int(d.replace(",", "")))
+            message = f"{n:,} {_plural(n, 'segment')} over {MAX_SEGMENT_CHARS:,} characters (longest {longest})"
+        case "file-size":
+            message = f"{next(iter(details))}, more than the {max_bytes / 1024**3:g} GB CAT tools import comfortably"
+        case _:  # "duplicate"
+            message = f"{n:,} duplicate {_plural(n, 'unit')} (the same segments in the same languages)"
+    return Problem(code, severity, message, n, finding.line)
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+def fix_tmx(report: LintReport, output: str | Path) -> FixSummary:
+    """Write the file ``report`` is about to ``output`` (atomically) without the problems that can be fixed.
+
+    Not well-formed XML beyond what the checks name is not guessed at: TMXError, and nothing written.
+    """
+    malformed = next((p for p in report.problems if p.code == "malformed"), None)
+    if malformed is not None:
+        raise TMXError(f"{malformed.describe(report.path)}: repair it by hand first, --fix would lose text")
+    fixed: Counter[str] = Counter()
+    tally = _Tally()  # the characters and bytes removed on the way in
+    events = _elements(report.path, tally)
+    first = next(events, None)
+    header = first[1] if first is not None and first[0] == "header" else etree.Element("header")
+    rest = events if first is None or first[1] is header else itertools.chain([first], events)
+    fixed["srclang"] = int(header.get("srclang") != report.srclang)
+    header.set("srclang", report.srclang)
+    fixed["date"] += _fix_dates(header)
+    written = dropped = 0
+    seen: set[int] = set()
+    with atomic_write_path(output) as tmp:
+        try:
+            with etree.xmlfile(str(tmp), encoding="utf-8") as xf:
+                xf.write_declaration()
+                with xf.element("tmx", version="1.4"):
+                    header.tail = None
+                    xf.write("\n", header, "\n")
+                    with xf.element("body"):
+                        xf.write("\n")
+                        for _, tu in rest:
+                            key = _fix_unit(tu, report, fixed)
+                            if key is None:
+                                dropped += 1
+                            elif key in seen:
+                                fixed["duplicate"] += 1
+                            else:
+                                seen.add(key)
+                                tu.tail = None
+                                xf.write(tu, "\n")
+                                written += 1
+                    xf.write("\n")
+        except etree.SerialisationError as error:
+            raise OutputError(f"{output}: cannot write ({error})") from None
+    for code in ("forbidden-char", "bad-bytes", "bom"):
+        if code in tally.found:
+            fixed[code] = tally.found[code].count
+    return FixSummary(written, {code: fixed[code] for code in CHECKS if fixed[code]}, dropped)
+
+
+def _fix_unit(tu: etree._Element, report: LintReport, fixed: Counter[str]) -> int | None:
+    """Repair a ``<tu>`` in place; its duplicate key, or None when too little is left of it to keep."""
+    fixed["date"] += _fix_dates(tu)
+    tuvs = list(_children(tu, "tuv"))
+    known = {lang for tuv in tuvs if (lang := _language(_code(tuv))) is not None}
+    for tuv in tuvs:
+        code = _code(tuv)
+        lang = _language(code)
+        if lang is None:
+            others = set(report.languages) - known
+            if len(report.languages) == 2 and len(known) == 1 and len(others) == 1:
+                lang = others.pop()
+            fixed["missing-lang"] += 1
+        seg = next(_children(tuv, "seg"), None)
+        if seg is not None:
+            for node in list(seg.iter(etree.Entity)):
+                _remove_keeping_tail(node)
+                fixed["entity"] += 1
+        if lang is None:
+            tu.remove(tuv)
+            continue
+        if seg is None or (not segment_text(seg).strip() and not len(seg)):
+            fixed["empty-segment"] += 1
+            tu.remove(tuv)
+            continue
+        locale = report.locales.get(lang, code)
+        fixed["mixed-locales"] += int(code != locale and _language(code) is not None)
+        tuv.attrib.pop("lang", None)
+        tuv.set(_XML_LANG, locale)
+        fixed["date"] += _fix_dates(tuv)
+    left = sum(1 for _ in _children(tu, "tuv"))
+    if left == 0 or (left < 2 <= len(tuvs)):
+        return None
+    return _unit_key(tu)
+
+
+def _remove_keeping_tail(node: etree._Element) -> None:
+    parent, previous = node.getparent(), node.getprevious()
+    if node.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+    parent.remove(node)
+
+
+def _check_dates(element: etree._Element, tally: _Tally) -> None:
+    for name in _DATES:
+        value = element.get(name)
+        if value is not None and not _is_tmx_date(value):
+            tally.add("date", element.sourceline, f'{name}="{value}"')
+
+
+def _fix_dates(element: etree._Element) -> int:
+    """Rewrite dates into TMX's form, or drop those that cannot be read; return how many changed."""
+    changed = 0
+    for name in _DATES:
+        value = element.get(name)
+        if value is None or _is_tmx_date(value):
+            continue
+        changed += 1
+        try:
+            moment = datetime.fromisoformat(value.strip().replace(" ", "T"))
+        except ValueError:
+            del element.attrib[name]
+            continue
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        element.set(name, moment.strftime("%Y%m%dT%H%M%SZ"))
+    return changed
+
+
+def _is_tmx_date(value: str) -> bool:
+    if not _TMX_DATE.fullmatch(value):
+        return False
+    try:
+        datetime.strptime(value, "%Y%m%dT%H%M%SZ")
+    except ValueError:
+        return False
+    return True
+
+
+def _unit_key(tu: etree._Element) -> int:
+    """The unit's segments (markup included) with their languages, as a 64-bit hash."""
+    parts = sorted(f"{_language(_code(tuv)) or _code(tuv)}\x1f{_seg_xml(tuv)}" for tuv in _children(tu, "tuv"))
+    return int.from_bytes(hashlib.blake2b("\x1e".join(parts).encode(), digest_size=8).digest(), "big")
+
+
+def _seg_xml(tuv: etree._Element) -> str:
+    seg = next(_children(tuv, "seg"), None)
+    return "" if seg is None else etree.tostring(seg, encoding="unicode", with_tail=False)
+
+
+def _majority(codes: Counter[str]) -> str:
+    """The most frequent spelling; the first seen of equally frequent ones."""
+    return codes.most_common(1)[0][0]
+
+
+def _code(tuv: etree._Element) -> str:
+    """A variant's language as written: ``xml:lang``, or ``lang`` in TMX 1.1."""
+    return (tuv.get(_XML_LANG) or tuv.get("lang") or "").strip()
+
+
+@functools.lru_cache(maxsize=1024)
+def _language(code: str) -> str | None:
+    """``"en-GB"`` -> ``"en"``; None when the code names no language."""
+    try:
+        return normalize_lang(re.split(r"[-_]", code, maxsplit=1)[0]) if code else None
+    except LanguageError:
+        return None
+
+
+def _children(element: etree._Element, name: str) -> Iterator[etree._Element]:
+    return (child for child in element if isinstance(child.tag, str) and child.tag.rpartition("}")[2] == name)
+
+
+def _elements(path: Path, tally: _Tally) -> Iterator[tuple[str, etree._Element]]:
+    """("header", element), then ("tu", element) for each unit, each cleared once the caller moves on.
+
+    The bytes are cleaned first (``_clean_chunks``); the parser then recovers from what is still wrong,
+    and its errors are tallied as "malformed" at the end.
+    """
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
+        tag=("{*}tmx", "{*}header", "{*}tu"),
+        encoding="utf-8",  # what _clean_chunks feeds, whatever the declaration says
+        recover=True,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    root_seen = False
+    for chunk in itertools.chain(_clean_chunks(path, tally), [None]):
+        try:
+            if chunk is None:
+                parser.close()
+            else:
+                parser.feed(chunk)
+        except etree.XMLSyntaxError:
+            pass  # recover=True still raises when there is no root at all; the error log says why
+        for event, element in parser.read_events():
+            local = element.tag.rpartition("}")[2]
+            if not root_seen:
+                if event != "start" or local != "tmx" or element.getparent() is not None:
+                    raise TMXError(f"{path}: not a TMX file (the root element is not <tmx>)")
+                root_seen = True
+            elif event == "end" and local in ("header", "tu"):
+                yield local, element
+                if local == "tu":
+                    element.clear()
+                    while element.getprevious() is not None and element.getprevious().tag != "header":
+                        del element.getparent()[0]
+    if not root_seen:
+        raise TMXError(f"{path}: not a TMX file (the root element is not <tmx>)")
+    for entry in parser.feed_error_log:
+        if entry.level >= etree.ErrorLevels.ERROR:
+            tally.add("malformed", entry.line, entry.message.strip())
+
+
+def _clean_chunks(path: Path, tally: _Tally) -> Iterator[bytes]:
+    """The file as UTF-8, without a BOM, undecodable bytes or characters XML forbids (tallied by line).
+
+    Chunks end at a line end when there is one, so that a character reference is never cut in two.
+    """
+    encoding = _encoding(path)
+    scanner = _Scanner(tally)
+    carry = ""
+    try:
+        with open(path, encoding=encoding, errors="surrogateescape", newline="") as handle:
+            for block in itertools.chain(iter(lambda: handle.read(_CHUNK_CHARS), ""), [""]):
+                text = carry + block
+                cut = (text.rfind("\n") + 1 or max(len(text) - 16, 0)) if block else len(text)
+                text, carry = text[:cut], text[cut:]
+                if text:
+                    yield scanner.clean(text).encode("utf-8")
+    except OSError as error:
+        raise TMXError(f"{path}: cannot read ({error.strerror or error})") from None
+
+
+class _Scanner:
+    """Removes what XML cannot carry from consecutive pieces of a file, tallying it by line."""
+
+    def __init__(self, tally: _Tally) -> None:
+        self.tally = tally
+        self.line = 1
+        self.started = False
+        self._text, self._pos = "", 0
+
+    def clean(self, text: str) -> str:
+        if not self.started and text.startswith("\ufeff"):
+            self.tally.add("bom", 1)
+            text = text[1:]
+        self.started = True
+        self._text, self._pos = text, 0
+        cleaned = _SUSPECT.sub(self._replace, text)
+        self.line += text.count("\n", self._pos)
+        return cleaned
+
+    def _replace(self, match: re.Match[str]) -> str:
+        """Nothing for an undecodable byte, a forbidden character or a reference to one; else the match itself."""
+        self.line += self._text.count("\n", self._pos, match.start())
+        self._pos = match.start()
+        if match.group("byte"):
+            self.tally.add("bad-bytes", self.line)
+        elif match.group("char"):
+            self.tally.add("forbidden-char", self.line, f"U+{ord(match.group('char')):04X}")
+        else:
+            ref = match.group("ref")
+            value = int(ref[3:-1], 16) if ref[2] == "x" else int(ref[2:-1])
+            if _allowed(value):
+                return ref
+            self.tally.add("forbidden-char", self.line, f"U+{value:04X}" if value < 0x110000 else ref)
+        return ""
+
+
+def _allowed(value: int) -> bool:
+    return (
+        value in (0x9, 0xA, 0xD) or 0x20 <= value <= 0xD7FF or 0xE000 <= value <= 0xFFFD or 0x10000 <= value <= 0x10FFFF
+    )
+
+
+def _encoding(path: Path) -> str:
+    """The file's encoding: from its byte order mark, its first bytes, its declaration, else UTF-8."""
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(200)
+    except OSError as error:
+        raise TMXError(f"{path}: cannot read ({error.strerror or error})") from None
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if start.startswith(b"<\x00"):
+        return "utf-16-le"
+    if start.startswith(b"\x00<"):
+        return "utf-16-be"
+    declared = _DECLARED_ENCODING.match(start.removeprefix(codecs.BOM_UTF8))
+    if declared:
+        try:
+            name = codecs.lookup(declared.group(1).decode("ascii")).name
+        except LookupError:
+            return "utf-8"
+        return "utf-8" if name.startswith("utf-16") else name  # "UTF-16" declared over UTF-8 bytes
+    return "utf-8"
