@@ -45,6 +45,7 @@ from ._lock import folder_lock
 from ._logcapture import captured_warnings
 from ._urls import redact
 from .align import AlignOptions
+from .confidence import unit_confidence
 from .embed import EmbeddingCache, Encoder, available_cores, get_encoder
 from .errors import AlignerError, InputError, first_line
 from .fetch import FetchOptions, fetch_statement
@@ -432,8 +433,10 @@ class _Worker:
     ) -> tuple[tuple[str, ...], int]:
         """The files written, relative to ``folder``, and how many units the memory holds."""
         table = f"aligned.{self.options.table_format}"
-        [memory] = write_alignment(multi, folder / TMX_NAME, OutputOptions(format="tmx"))
-        write_alignment(multi, folder / table, OutputOptions(format=self.options.table_format))
+        confidence = unit_confidence(multi, self.cache)
+        [memory] = write_alignment(multi, folder / TMX_NAME, OutputOptions(format="tmx"), confidence=confidence)
+        table_options = OutputOptions(format=self.options.table_format)
+        write_alignment(multi, folder / table, table_options, confidence=confidence)
         outputs = [TMX_NAME, table]
         if job.is_url:  # keep what was fetched: a report or a re-alignment needs no network
             for doc in documents:
