@@ -12,7 +12,7 @@ from aligner.table import multi_to_frame, table_format, units_to_frame, write_ta
 from aligner.tmx import read_tmx, units_from_multi, write_tmx
 from aligner.types import MultiAlignment, SegmentedDocument, Unit
 
-COLUMNS = ["unit", "tuid", "lang", "text", "n_sentences", "score", "bead", "document"]
+COLUMNS = ["unit", "tuid", "lang", "text", "n_sentences", "score", "confidence", "bead", "flags", "document"]
 
 
 def statement() -> MultiAlignment:
@@ -51,6 +51,15 @@ def test_multi_to_frame_is_one_row_per_unit_and_language() -> None:
     assert set(multi_to_frame(multi, document="statement 7")["document"]) == {"statement 7"}
 
 
+def test_multi_to_frame_carries_confidence_and_flags() -> None:
+    frame = multi_to_frame(statement(), confidence=[0.95, 0.4, 0.7])
+
+    by_unit = frame.group_by("unit", maintain_order=True).first()
+    assert by_unit["confidence"].to_list() == [0.95, 0.4, 0.7]
+    assert by_unit["flags"].to_list()[2] == "unpaired"  # only Russian has text
+    assert multi_to_frame(statement())["confidence"].is_null().all()  # not computed: null
+
+
 def test_units_to_frame_from_a_tmx(tmp_path: Path) -> None:
     multi = statement()
     write_tmx(tmp_path / "m.tmx", units_from_multi(multi), srclang="*all*")
@@ -68,7 +77,7 @@ def test_units_to_frame_of_other_tools_units_has_nulls() -> None:
     frame = units_to_frame([TranslationUnit("", (("en", "Hi"), ("de", "Hallo")), (("x-bead", "weird"),))])
     assert frame.row(0, named=True) == {
         "unit": 0, "tuid": "", "lang": "en", "text": "Hi", "n_sentences": None,
-        "score": None, "bead": "weird", "document": None,
+        "score": None, "confidence": None, "bead": "weird", "flags": "", "document": None,
     }  # fmt: skip
 
 

@@ -70,6 +70,7 @@ def test_units_from_multi_carry_texts_and_props() -> None:
     assert units[1].props == (
         ("x-score", "0.765"),
         ("x-bead", "1-1-2"),
+        ("x-flags", "length"),  # French adds "Vraiment.": far longer than the others
         ("x-document", "https://example.org/statement/42"),
         ("x-doc-id", "42"),
         ("x-date", "2024-05-16"),

@@ -22,6 +22,7 @@ from typing import Any
 from ._io import atomic_writer
 from ._jobs import BatchOptions, StatementJob, StatementResult, input_digest
 from ._logcapture import captured_warnings
+from .confidence import unit_confidence
 from .embed import EmbeddingCache, Encoder
 from .errors import AlignerError, first_line
 from .fetch import fetch_statement
@@ -105,8 +106,10 @@ class StatementWorker:
     ) -> tuple[tuple[str, ...], int]:
         """The files written, relative to ``folder``, and how many units the memory holds."""
         table = f"aligned.{self.options.table_format}"
-        [memory] = write_alignment(multi, folder / TMX_NAME, OutputOptions(format="tmx"))
-        write_alignment(multi, folder / table, OutputOptions(format=self.options.table_format))
+        confidence = unit_confidence(multi, self.cache)
+        [memory] = write_alignment(multi, folder / TMX_NAME, OutputOptions(format="tmx"), confidence=confidence)
+        table_options = OutputOptions(format=self.options.table_format)
+        write_alignment(multi, folder / table, table_options, confidence=confidence)
         outputs = [TMX_NAME, table]
         if job.is_url:  # keep what was fetched: a report or a re-alignment needs no network
             for doc in documents:

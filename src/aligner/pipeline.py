@@ -16,6 +16,7 @@ import polars as pl
 
 from ._io import MAX_INPUT_CHARS
 from .align import AlignOptions
+from .confidence import bead_confidence, unit_confidence
 from .embed import EmbeddingCache, Encoder, get_encoder
 from .errors import AlignmentError, InputError, LanguageError, OutputError
 from .fetch import FetchOptions, fetch_statement
@@ -122,7 +123,11 @@ def all_pairs(langs: Sequence[str]) -> tuple[tuple[str, str], ...]:
 
 
 def write_alignment(
-    multi: MultiAlignment, output: str | Path, options: OutputOptions, encoder: Encoder | None = None
+    multi: MultiAlignment,
+    output: str | Path,
+    options: OutputOptions,
+    encoder: Encoder | None = None,
+    confidence: Sequence[float] | None = None,
 ) -> list[Written]:
     """Write the alignment in the requested form; return the files written with their unit counts.
 
@@ -130,21 +135,28 @@ def write_alignment(
     before the suffix (``memory.en-ru.tmx``), its units split finer for the pair when ``encoder``
     is given (see ``multi.bitext``). When ``min_score`` or ``keep_unpaired`` leave a file without
     units, OutputError is raised and no file is written: an empty memory is never a result.
+    With ``encoder``, every unit (bead of a bitext) gets its confidence; ``confidence`` gives the
+    units' when the caller has it already (``confidence.unit_confidence``).
     """
     output = Path(output)
+    if confidence is None and encoder is not None:
+        confidence = unit_confidence(multi, encoder)
     check_pairs(options.pairs, multi.langs)
     targets: list[tuple[Path, tuple[str, str] | None]] = [
         (output.with_name(f"{output.stem}.{src}-{tgt}{output.suffix}"), (src, tgt)) for src, tgt in options.pairs
     ] or [(output, None)]
     if options.format == "tmx":
         # A statement's units fit in memory: selecting them all first lets an empty result write nothing.
-        memories = [(path, pair, list(_tmx_units(multi, pair, options, encoder))) for path, pair in targets]
+        memories = [
+            (path, pair, list(_tmx_units(multi, pair, options, encoder, confidence))) for path, pair in targets
+        ]
         _check_not_empty(multi, [(path, len(units)) for path, _, units in memories])
         for path, pair, units in memories:
             write_tmx(path, units, srclang=pair[0] if pair else ALL_LANGUAGES, locales=options.locales)
         return [Written(path, len(units)) for path, _, units in memories]
     if options.format in ("tsv", "parquet"):
-        frame = multi_to_frame(multi)  # once for every pair: each file is a selection of its rows
+        # Once for every pair: each file is a selection of its rows.
+        frame = multi_to_frame(multi, confidence=confidence)
         tables = [(path, _table_rows(frame, pair, options)) for path, pair in targets]
         counts = [(path, table["unit"].n_unique()) for path, table in tables]
         _check_not_empty(multi, counts)
@@ -174,11 +186,22 @@ def _check_not_empty(multi: MultiAlignment, counts: list[tuple[Path, int]]) -> N
 
 
 def _tmx_units(
-    multi: MultiAlignment, pair: tuple[str, str] | None, options: OutputOptions, encoder: Encoder | None
+    multi: MultiAlignment,
+    pair: tuple[str, str] | None,
+    options: OutputOptions,
+    encoder: Encoder | None,
+    confidence: Sequence[float] | None,
 ) -> Iterator[TranslationUnit]:
-    """All units, or one pair's, each unit split finer for the pair when ``encoder`` is given."""
+    """All units, or one pair's, each unit split finer for the pair (and its beads' confidence
+    computed) when ``encoder`` is given."""
     if pair is None:
-        return units_from_multi(multi, min_score=options.min_score, keep_unpaired=options.keep_unpaired)
+        return units_from_multi(
+            multi, min_score=options.min_score, keep_unpaired=options.keep_unpaired, confidence=confidence
+        )
+    alignment = bitext(multi, *pair, encoder)
     return units_from_bitext(
-        bitext(multi, *pair, encoder), min_score=options.min_score, keep_unpaired=options.keep_unpaired
+        alignment,
+        min_score=options.min_score,
+        keep_unpaired=options.keep_unpaired,
+        confidence=bead_confidence(alignment, encoder) if encoder is not None else None,
     )

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from ._io import atomic_writer
 from .align import AlignOptions
+from .confidence import unit_confidence
 from .embed import Encoder
 from .errors import AlignmentError, OutputError
 from .fetch import FetchOptions
@@ -53,6 +54,9 @@ __all__ = [
     "write_report",
 ]
 
+#: Units less likely than this to be exactly right are highlighted as doubtful (``aligner.confidence``).
+DOUBTFUL_BELOW = 0.9
+
 #: Resolution of the embedded heatmap; its size in pixels is the figure size in inches times this.
 DPI = 100
 
@@ -70,6 +74,8 @@ th.n, td.n { width: 3em; text-align: right; color: #777; } th.score, td.score { 
 th.kind, td.kind { width: 7em; color: #777; font-size: .85em; }
 tr.low, .legend .low { background: #fff1c7; } tr.low td.score { color: #b3261e; font-weight: bold; }
 tr.unpaired, .legend .unpaired { background: #eef1f7; }
+tr.doubt td.confidence, .legend .doubt { background: #fde2e1; } th.confidence, td.confidence { width: 7em; }
+td.confidence small { display: block; color: #b3261e; }
 td.gap, .legend .gap { color: #999; background: repeating-linear-gradient(45deg, #fafafa, #fafafa 6px, #f0f0f0 6px, #f0f0f0 12px); text-align: center; }
 figure { margin: 0; } figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 """
@@ -93,6 +99,8 @@ class _Row:
     score: float | None
     kind: str
     linked: bool
+    confidence: float | None = None  # x-confidence: below ``DOUBTFUL_BELOW`` the row is highlighted
+    flags: tuple[str, ...] = ()
 
 
 def require_matplotlib() -> None:
@@ -229,7 +237,8 @@ def alignment_report(multi: MultiAlignment, encoder: Encoder, options: ReportOpt
         "aligned units, white crosses sentences without a counterpart.</figcaption></figure>"
     )
     rows = [
-        _Row(_texts(tu, multi.langs), unit.score, unit.kind, unit.is_linked) for unit, tu in translation_units(multi)
+        _Row(_texts(tu, multi.langs), unit.score, unit.kind, unit.is_linked, tu.confidence, tu.flags)
+        for unit, tu in translation_units(multi, unit_confidence(multi, encoder))
     ]
     counts = {d.lang: len(d.sentences) for d in multi.docs}
     sources = [f"{d.lang}: {d.source}" for d in multi.docs if d.source]
@@ -244,7 +253,10 @@ def tmx_report(units: Iterable[TranslationUnit], options: ReportOptions | None =
     options = options or ReportOptions()
     units = list(units)
     langs = tuple(dict.fromkeys(lang for tu in units for lang in tu.langs))
-    rows = [_Row(_texts(tu, langs), tu.score, tu.prop("x-bead") or "", tu.is_linked) for tu in units]
+    rows = [
+        _Row(_texts(tu, langs), tu.score, tu.prop("x-bead") or "", tu.is_linked, tu.confidence, tu.flags)
+        for tu in units
+    ]
     note = (
         "<p class=note>No similarity heatmap: a TMX file holds the aligned texts but not the sentence "
         "embeddings or the sentence-by-sentence split. Run <code>aligner report</code> on the statement's "
@@ -285,6 +297,7 @@ def _page(
 ) -> str:
     low = sum(1 for row in rows if row.linked and row.score is not None and row.score < options.threshold)
     unpaired = sum(1 for row in rows if not row.linked)
+    doubtful = sum(1 for row in rows if row.confidence is not None and row.confidence < DOUBTFUL_BELOW)
     title = options.title or "Aligned statement"
     parts = [
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>",
@@ -294,12 +307,14 @@ def _page(
         f"<header><h1>{_e(title)}</h1>",
         (
             f"<p class=meta>{len(rows)} units in {_e(', '.join(langs))}; {_e(origin)}; "
-            f"{low} below the threshold {options.threshold:g}; {unpaired} without a counterpart.</p>"
+            f"{low} below the threshold {options.threshold:g}; {doubtful} with confidence below "
+            f"{DOUBTFUL_BELOW:g}; {unpaired} without a counterpart.</p>"
         ),
         *(f"<p class=meta>Source {_e(s)}</p>" for s in sources),
         *(f"<p class=note>{_e(lang)} not included: {_e(reason)}</p>" for lang, reason in options.missing),
         (
             '<p class="meta legend"><span class=low>score below threshold</span>'
+            f"<span class=doubt>confidence below {DOUBTFUL_BELOW:g}</span>"
             "<span class=unpaired>sentence with no counterpart</span><span class=gap>— no text in this language</span></p>"
         ),
         "</header>",
@@ -309,7 +324,7 @@ def _page(
             f"<th lang={_e(lang)}>{_e(lang)}{f' ({counts[lang]} sentences)' if lang in counts else ''}</th>"
             for lang in langs
         ),
-        "<th class=score>score</th><th class=kind>type</th></tr></thead><tbody>",
+        "<th class=score>score</th><th class=confidence>confidence</th><th class=kind>type</th></tr></thead><tbody>",
     ]
     for index, row in enumerate(rows, start=1):
         parts.append(_row_html(index, row, langs, options.threshold))
@@ -324,6 +339,10 @@ def _row_html(index: int, row: _Row, langs: Sequence[str], threshold: float) -> 
         css, score = "unit", "–"
     else:
         css, score = ("unit low" if row.score < threshold else "unit"), f"{row.score:.3f}"
+    if row.confidence is not None and row.confidence < DOUBTFUL_BELOW:
+        css += " doubt"
+    sure = f"{row.confidence:.3f}" if row.confidence is not None else "–"
+    reasons = f"<small>{_e(', '.join(row.flags))}</small>" if row.flags else ""
     cells = "".join(
         f'<td lang="{_e(lang)}" dir=auto>{_e(text)}</td>' if text is not None
         else '<td class=gap title="no counterpart in this language">—</td>'
@@ -332,7 +351,8 @@ def _row_html(index: int, row: _Row, langs: Sequence[str], threshold: float) -> 
     data = f' data-score="{row.score:.4f}"' if row.score is not None else ""
     return (
         f'<tr class="{css}" id="u{index}"{data}><td class=n>{index}</td>{cells}'
-        f"<td class=score>{_e(score)}</td><td class=kind>{_e(row.kind)}</td></tr>"
+        f"<td class=score>{_e(score)}</td><td class=confidence>{_e(sure)}{reasons}</td>"
+        f"<td class=kind>{_e(row.kind)}</td></tr>"
     )
 
 

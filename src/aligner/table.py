@@ -6,7 +6,7 @@ table row can always be traced back to its ``<tu>``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -27,30 +27,39 @@ SCHEMA: dict[str, pl.DataType] = {
     "text": pl.String(),
     "n_sentences": pl.Int64(),
     "score": pl.Float64(),
+    "confidence": pl.Float64(),  # null when it was not computed (no encoder) or another tool wrote the TMX
     "bead": pl.String(),
+    "flags": pl.String(),  # reasons for doubt, comma-separated ("" when none)
     "document": pl.String(),
 }
 
 _SUFFIXES: dict[str, TableFormat] = {".tsv": "tsv", ".parquet": "parquet"}
 
 
-def multi_to_frame(multi: MultiAlignment, *, document: str | None = None) -> pl.DataFrame:
+def multi_to_frame(
+    multi: MultiAlignment, *, document: str | None = None, confidence: Sequence[float] | None = None
+) -> pl.DataFrame:
     """One row per unit and language of the alignment, gaps included (``n_sentences`` 0, text "").
 
     ``document`` names the source in every row; by default it is the TMX ``x-document`` value.
+    ``confidence`` (one per unit) fills the ``confidence`` column, else it is null.
     """
     rows = []
-    for index, (unit, tu) in enumerate(translation_units(multi)):
+    for index, (unit, tu) in enumerate(translation_units(multi, confidence)):
         name = document if document is not None else tu.prop("x-document")
+        doubts = ",".join(tu.flags)
         for lang, indices in unit.members:
-            rows.append((index, tu.tuid, lang, tu.text(lang), len(indices), unit.score, unit.kind, name))
+            rows.append(
+                (index, tu.tuid, lang, tu.text(lang), len(indices), unit.score, tu.confidence, unit.kind, doubts, name)
+            )
     return pl.DataFrame(rows, schema=SCHEMA, orient="row")
 
 
 def units_to_frame(units: Iterable[TranslationUnit]) -> pl.DataFrame:
     """One row per variant of each unit (e.g. read back from a TMX); ``unit`` is its position.
 
-    ``score``, ``bead`` and ``document`` come from our x- props and are null for other tools' units;
+    ``score``, ``confidence``, ``bead``, ``flags`` and ``document`` come from our x- props and are null
+    (``flags``: "") for other tools' units;
     ``n_sentences`` is recovered from ``x-bead`` when it matches the variants, else null.
     """
     rows = []
@@ -59,7 +68,9 @@ def units_to_frame(units: Iterable[TranslationUnit]) -> pl.DataFrame:
         counts = _sentence_counts(bead, len(tu.variants))
         for k, (lang, text) in enumerate(tu.variants):
             count = counts[k] if counts else None
-            rows.append((index, tu.tuid, lang, text, count, tu.score, bead, tu.prop("x-document")))
+            doubts = ",".join(tu.flags)
+            document = tu.prop("x-document")
+            rows.append((index, tu.tuid, lang, text, count, tu.score, tu.confidence, bead, doubts, document))
     return pl.DataFrame(rows, schema=SCHEMA, orient="row")
 
 

@@ -25,6 +25,7 @@ from lxml import etree
 from ._io import atomic_write_path, file_size
 from ._version import __version__
 from .errors import AlignerError, AlignmentError, LanguageError, OutputError, TMXError
+from .flags import flag_list, unit_flags
 from .languages import locale_for, normalize_lang
 from .sources import is_url
 from .types import Alignment, MultiAlignment, SegmentedDocument, Unit
@@ -79,6 +80,20 @@ class TranslationUnit:
         except ValueError:
             return None
 
+    @property
+    def confidence(self) -> float | None:
+        """The ``x-confidence`` prop as a number; None when absent or not a number."""
+        value = self.prop("x-confidence")
+        try:
+            return float(value) if value is not None else None
+        except ValueError:
+            return None
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The ``x-flags`` prop split at commas (reasons for doubt, see ``aligner.flags``)."""
+        return tuple(flag for flag in (self.prop("x-flags") or "").split(",") if flag)
+
 
 @dataclass(frozen=True)
 class MergeSummary:
@@ -91,14 +106,19 @@ class MergeSummary:
 
 
 def units_from_multi(
-    multi: MultiAlignment, *, min_score: float | None = None, keep_unpaired: bool = True
+    multi: MultiAlignment,
+    *,
+    min_score: float | None = None,
+    keep_unpaired: bool = True,
+    confidence: Sequence[float] | None = None,
 ) -> Iterator[TranslationUnit]:
     """Translation units of a multilingual alignment, in document order.
 
     A unit with text in fewer than two languages is "unpaired" and dropped unless ``keep_unpaired``;
     a unit with no text at all is never produced. ``min_score`` drops units scored below it.
+    ``confidence`` (one per unit, from ``aligner.confidence``) is written as ``x-confidence``.
     """
-    for unit, tu in translation_units(multi):
+    for unit, tu in translation_units(multi, confidence):
         if not tu.variants or (not keep_unpaired and not unit.is_linked):
             continue
         if min_score is not None and unit.score < min_score:
@@ -107,7 +127,11 @@ def units_from_multi(
 
 
 def units_from_bitext(
-    alignment: Alignment, *, min_score: float | None = None, keep_unpaired: bool = True
+    alignment: Alignment,
+    *,
+    min_score: float | None = None,
+    keep_unpaired: bool = True,
+    confidence: Sequence[float] | None = None,
 ) -> Iterator[TranslationUnit]:
     """Translation units of a pairwise alignment: source variant first, one unit per bead."""
     if alignment.src.lang == alignment.tgt.lang:
@@ -117,11 +141,16 @@ def units_from_bitext(
         for bead in alignment.beads
     )
     multi = MultiAlignment(docs=(alignment.src, alignment.tgt), units=units, model=alignment.model)
-    return units_from_multi(multi, min_score=min_score, keep_unpaired=keep_unpaired)
+    return units_from_multi(multi, min_score=min_score, keep_unpaired=keep_unpaired, confidence=confidence)
 
 
-def translation_units(multi: MultiAlignment) -> Iterator[tuple[Unit, TranslationUnit]]:
+def translation_units(
+    multi: MultiAlignment, confidence: Sequence[float] | None = None
+) -> Iterator[tuple[Unit, TranslationUnit]]:
     """Every unit with its TranslationUnit (variants of languages without text left out).
+
+    Props: ``x-score``, ``x-confidence`` (when ``confidence`` gives one per unit), ``x-bead``,
+    ``x-moved``, ``x-flags`` (reasons for doubt, absent when there are none) and the document's.
 
     The tuid hashes the documents' languages and texts and the unit's texts, plus an occurrence number
     when the same texts recur (a repeated "Thank you."): aligning the same documents again gives the same
@@ -131,15 +160,20 @@ def translation_units(multi: MultiAlignment) -> Iterator[tuple[Unit, Translation
     props = _document_props(multi.docs)
     sentences = {doc.lang: doc.sentences for doc in multi.docs}
     seen: Counter[tuple[tuple[str, str], ...]] = Counter()
-    for unit in multi.units:
+    flags = unit_flags(multi)
+    if confidence is not None and len(confidence) != len(multi.units):
+        raise ValueError(f"{len(confidence)} confidence values for {len(multi.units)} units")
+    for k, unit in enumerate(multi.units):
         variants = tuple(
             (lang, " ".join(sentences[lang][i] for i in indices)) for lang, indices in unit.members if indices
         )
         occurrence = seen[variants]
         seen[variants] += 1
         tuid = _hash(identity, *(f"{lang}\x1f{text}" for lang, text in variants), str(occurrence))
+        sure = (("x-confidence", f"{confidence[k]:.3f}"),) if confidence is not None else ()
         moved = (("x-moved", "yes"),) if unit.moved else ()
-        unit_props = (("x-score", f"{unit.score:.3f}"), ("x-bead", unit.kind), *moved, *props)
+        doubts = (("x-flags", flag_list(flags[k])),) if flags[k] else ()
+        unit_props = (("x-score", f"{unit.score:.3f}"), *sure, ("x-bead", unit.kind), *moved, *doubts, *props)
         yield unit, TranslationUnit(tuid=tuid, variants=variants, props=unit_props)
 
 

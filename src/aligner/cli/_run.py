@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +17,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from ..confidence import unit_confidence
 from ..errors import LanguageError
 from ..languages import normalize_lang, parse_lang_list
 from ..pipeline import (
@@ -63,6 +65,9 @@ class Format(str, Enum):
     tsv = "tsv"
     parquet = "parquet"
 
+
+#: Confidence from which a unit counts as sure in the summary (``confident``).
+CONFIDENT = 0.9
 
 #: What each output suffix is written as, unless --format says otherwise.
 SUFFIXES = {".tmx": "tmx", ".tsv": "tsv", ".parquet": "parquet"}
@@ -194,8 +199,9 @@ def run_command(
             pivot=normalize_lang(pivot) if pivot else None,
             on_pair=lambda a, b: progress.update(task, advance=1, description=f"aligned {a}-{b}"),
         )
-    written = write_alignment(multi, output, out_options, encoder)
-    summary = _summary(multi, written, missing)
+    confidence = unit_confidence(multi, encoder)
+    written = write_alignment(multi, output, out_options, encoder, confidence)
+    summary = _summary(multi, written, missing, confidence)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
     elif not quiet:
@@ -203,14 +209,18 @@ def run_command(
         files = ", ".join(f"{w.units} units written to {w.path}" for w in written)
         console.print(
             f"{len(multi.units)} units in {', '.join(multi.langs)} ({kinds}); "
-            f"mean score {summary['mean_score']:.3f} -> {files}",
+            f"mean score {summary['mean_score']:.3f}, {summary['confident']} with confidence >= "
+            f"{CONFIDENT} -> {files}",
             soft_wrap=True,
         )
 
 
-def _summary(multi: MultiAlignment, written: list[Written], missing: dict[str, str]) -> dict[str, Any]:
-    """``units`` counts what was written (all files together); ``bead_types`` and ``mean_score`` describe
-    the alignment it was selected from, before ``--min-score`` and ``--drop-unpaired``."""
+def _summary(
+    multi: MultiAlignment, written: list[Written], missing: dict[str, str], confidence: Sequence[float]
+) -> dict[str, Any]:
+    """``units`` counts what was written (all files together); ``bead_types``, ``mean_score``,
+    ``mean_confidence`` and ``confident`` (units with confidence >= 0.9) describe the alignment it was
+    selected from, before ``--min-score`` and ``--drop-unpaired``."""
     mean = multi.mean_score
     return {
         "languages": list(multi.langs),
@@ -219,6 +229,8 @@ def _summary(multi: MultiAlignment, written: list[Written], missing: dict[str, s
         "units": sum(w.units for w in written),
         "bead_types": dict(multi.bead_types),
         "mean_score": round(mean, 4) if mean is not None else 0.0,
+        "mean_confidence": round(sum(confidence) / len(confidence), 4) if confidence else 0.0,
+        "confident": sum(1 for c in confidence if c >= CONFIDENT),
         "model": multi.model,
         "outputs": [str(w.path) for w in written],
     }
