@@ -90,10 +90,15 @@ def test_run_json_summary(cache: str, tmp_path: Path) -> None:
         "units": 17,
         "bead_types": {"1-1-1-1-1": 16, "1-2-2-2-2": 1},
         "mean_score": summary["mean_score"],
+        "mean_confidence": summary["mean_confidence"],
+        "confident": summary["confident"],
         "model": "use",
         "outputs": [str(output)],
     }
     assert 0.7 < summary["mean_score"] < 1.0
+    confidences = [u.confidence for u in read_tmx(output)]
+    assert summary["mean_confidence"] == pytest.approx(sum(confidences) / 17, abs=1e-3)  # type: ignore[arg-type]
+    assert summary["confident"] == sum(c is not None and c >= 0.9 for c in confidences)
 
 
 @pytest.mark.slow
@@ -279,6 +284,26 @@ def test_the_summary_counts_the_units_written(cache: str, museum: Path, tmp_path
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("name", ["m.tmx", "m.tsv"])
+def test_min_confidence_keeps_only_the_confident_units(cache: str, museum: Path, tmp_path: Path, name: str) -> None:
+    everything = tmp_path / "all.tmx"
+    ok(run(cache, str(museum), "-o", str(everything), "-q"))
+    confidences = sorted(u.confidence or 0.0 for u in read_tmx(everything))
+    distinct = sorted(set(confidences))
+    threshold = (distinct[len(distinct) // 2 - 1] + distinct[len(distinct) // 2]) / 2  # about half are below
+    output = tmp_path / name
+    summary = json.loads(ok(run(cache, str(museum), "-o", str(output), "--min-confidence", str(threshold),
+                                "--json")).stdout)  # fmt: skip
+    expected = sum(c >= threshold for c in confidences)
+    assert 0 < expected < len(confidences)
+    if name.endswith(".tmx"):
+        assert [u.confidence is not None and u.confidence >= threshold for u in read_tmx(output)] == [True] * expected
+    else:
+        assert pl.read_csv(output, separator="\t")["unit"].n_unique() == expected
+    assert summary["units"] == expected
+
+
+@pytest.mark.slow
 def test_drop_unpaired_applies_to_tables_too(cache: str, museum: Path, tmp_path: Path) -> None:
     output = tmp_path / "m.tsv"
     summary = json.loads(ok(run(cache, str(museum), "-o", str(output), "--drop-unpaired", "--json")).stdout)
@@ -293,7 +318,9 @@ def test_nothing_left_after_filtering_fails_and_writes_nothing(
     cache: str, museum: Path, tmp_path: Path, name: str
 ) -> None:
     result = run(cache, str(museum), "-o", str(tmp_path / name), "--min-score", "2")
-    assert_one_line_error(result, "nothing to write: all 9 units were left out by --min-score or --drop-unpaired", 6)
+    assert_one_line_error(
+        result, "nothing to write: all 9 units were left out by --min-score, --min-confidence or --drop-unpaired", 6
+    )
     assert list(tmp_path.iterdir()) == []
 
 

@@ -49,6 +49,19 @@ def test_merge_options(tmp_path: Path, memories: tuple[Path, Path]) -> None:
     assert [u.tuid for u in read_tmx(out)] == ["id1", "id3"]
 
 
+def test_merge_min_confidence_keeps_confident_units_and_those_without_one(tmp_path: Path) -> None:
+    def rated(n: int, confidence: str | None) -> TranslationUnit:
+        props = (("x-confidence", confidence),) if confidence else ()
+        return TranslationUnit(f"id{n}", (("en", f"Sentence {n}."), ("de", f"Satz {n}.")), props)
+
+    memory, out = tmp_path / "a.tmx", tmp_path / "kept.tmx"
+    write_tmx(memory, [rated(1, "0.950"), rated(2, "0.420"), rated(3, None)], srclang="en")
+    result = runner.invoke(app, ["merge", str(memory), "-o", str(out), "--min-confidence", "0.9"])
+    assert result.exit_code == 0, result.output
+    assert [u.tuid for u in read_tmx(out)] == ["id1", "id3"]  # another tool's unit has no confidence: kept
+    assert "2 units written from 3 read (0 duplicates, 0 below --min-score, 1 below --min-confidence" in result.output
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [(None, "missing.tmx: no such file"), ("<tmx><body>", "missing.tmx: not well-formed XML")],
@@ -109,7 +122,7 @@ def test_merge_reports_what_was_written_and_refuses_an_empty_result(tmp_path: Pa
     result = runner.invoke(app, ["merge", *map(str, memories), "-o", str(out), "--min-score", "2"])
     assert result.exit_code == 6
     assert result.output.strip().splitlines() == [
-        f"error: {out}: nothing to write: 4 units read, 0 duplicates, 4 below --min-score"
+        f"error: {out}: nothing to write: 4 units read, 0 duplicates, 4 below --min-score, 0 below --min-confidence"
     ]
     assert not out.exists()
 

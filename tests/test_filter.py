@@ -1,4 +1,4 @@
-"""``filter_tmx`` keeps the units a translator can trust; ``unit_flags`` says why to doubt another tool's units."""
+"""``filter_tmx`` keeps the units a translator can trust; ``text_flags`` says why to doubt another tool's units."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aligner._tmx_checks import unit_flags
+from aligner.flags import text_flags
 from aligner.errors import OutputError
 from aligner.filter import REASON_COLUMNS, filter_tmx
 from aligner.tmx import TranslationUnit, read_header, read_tmx, write_tmx
@@ -104,4 +104,4 @@ def test_nothing_kept_writes_no_file_at_all(tmp_path: Path, ours: Path) -> None:
     ],
 )
 def test_unit_flags(variants: dict[str, str], flags: tuple[str, ...]) -> None:
-    assert unit_flags(variants) == flags
+    assert text_flags(variants) == flags

@@ -84,8 +84,13 @@ def load_models() -> dict[str, ConfidenceModel]:
     data = json.loads(resources.files("aligner").joinpath("data/confidence.json").read_text(encoding="utf-8"))
     if tuple(data["features"]) != FEATURES:
         raise ValueError("data/confidence.json was fitted on other features: run benchmarks/fit_confidence.py")
-    return {name: ConfidenceModel(**{k: tuple(v) if isinstance(v, list) else v for k, v in model.items()})
-            for name, model in data["models"].items()}  # fmt: skip
+    return {
+        name: ConfidenceModel(
+            mean=tuple(model["mean"]), scale=tuple(model["scale"]), weights=tuple(model["weights"]),
+            bias=float(model["bias"]),
+        )
+        for name, model in data["models"].items()
+    }
 
 
 def model_kind(multi: MultiAlignment) -> str:

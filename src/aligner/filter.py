@@ -2,7 +2,7 @@
 
 A unit is removed when its ``x-confidence`` is below the minimum or it carries one of the flags to drop.
 The aligner's units carry both props (``x-flags`` is absent when there is no flag). A unit from another
-tool has neither: its flags are computed here from its texts (``_tmx_checks.unit_flags``), and no
+tool has neither: its flags are computed here from its texts (``flags.text_flags``), and no
 minimum confidence can apply to it, so it stays unless a flag removes it. One pass over the input writes
 every output, each atomically; when nothing is kept, no file is written at all.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 from lxml import etree
 
 from ._io import atomic_writer
-from ._tmx_checks import FLAGS, unit_flags
+from .flags import FLAGS, text_flags
 from .errors import LanguageError, OutputError
 from .languages import normalize_lang
 from .tmx import ALL_LANGUAGES, TMXWriter, TranslationUnit, read_header, read_tmx, tmx_writer
@@ -118,8 +118,7 @@ def _flags(unit: TranslationUnit) -> tuple[tuple[str, ...], bool]:
     declared = unit.prop("x-flags")
     if declared is not None or unit.prop("x-confidence") is not None:
         return tuple(flag.strip() for flag in (declared or "").split(",") if flag.strip()), False
-    moved = ("moved",) if unit.prop("x-moved") == "yes" else ()
-    return unit_flags(dict(unit.variants)) + moved, True
+    return text_flags(dict(unit.variants), moved=unit.prop("x-moved") == "yes"), True
 
 
 def _number(value: str | None) -> float | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import combinations
 
 from .types import MultiAlignment, Unit
@@ -55,8 +55,20 @@ def unit_flags(multi: MultiAlignment) -> tuple[tuple[str, ...], ...]:
     return tuple(flags_for(unit, unit_texts, ratios) for unit, unit_texts in zip(multi.units, texts, strict=True))
 
 
-def flags_for(unit: Unit, texts: dict[str, str], log_lengths: dict[str, float] | None = None) -> tuple[str, ...]:
+def flags_for(unit: Unit, texts: Mapping[str, str], log_lengths: dict[str, float] | None = None) -> tuple[str, ...]:
     """The flags of one unit, given its text per language; ``log_lengths`` as from ``_document_log_lengths``."""
+    return text_flags(texts, log_lengths, moved=unit.moved)
+
+
+def text_flags(
+    texts: Mapping[str, str], log_lengths: dict[str, float] | None = None, *, moved: bool = False
+) -> tuple[str, ...]:
+    """The flags of a unit known only by its texts (a TMX from another tool: ``aligner filter``).
+
+    Keys are language codes or locales (``en-GB``); empty texts count as absent. Without
+    ``log_lengths`` a pair's texts are expected to be about as long as each other.
+    """
+    texts = {lang.split("-")[0].lower(): text for lang, text in texts.items() if text.strip()}
     found = {
         "numbers": numbers_differ(texts),
         "length": length_outlier(texts, log_lengths or {}),
@@ -64,7 +76,7 @@ def flags_for(unit: Unit, texts: dict[str, str], log_lengths: dict[str, float] |
         "identical": identical(texts),
         "long": any(len(text) > LONG_CHARS for text in texts.values()),
         "unpaired": len(texts) < 2,
-        "moved": unit.moved,
+        "moved": moved,
     }
     return tuple(flag for flag in FLAGS if found[flag])
 

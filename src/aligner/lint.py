@@ -25,7 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from ._io import atomic_write_path, file_size
-from ._tmx_checks import MAX_SEGMENT_CHARS
+from .flags import LONG_CHARS
 from .errors import LanguageError, OutputError, TMXError
 from .languages import normalize_lang
 from .tmx import ALL_LANGUAGES, segment_text
@@ -187,7 +187,7 @@ class _Survey:
             text = segment_text(seg) if seg is not None else ""
             if not text.strip() and (seg is None or not len(seg)):
                 tally.add("empty-segment", tuv.sourceline)
-            elif len(text) > MAX_SEGMENT_CHARS:
+            elif len(text) > LONG_CHARS:
                 tally.add("long-segment", tuv.sourceline, f"{len(text):,}")
             if seg is not None:
                 for node in seg.iter(etree.Entity):
@@ -268,7 +268,7 @@ def _problem(code: str, finding: _Finding, max_bytes: int) -> Problem:
             message = f"{n:,} empty {_plural(n, 'segment')}"
         case "long-segment":
             longest = max(details, key=lambda d: int(d.replace(",", "")))
-            message = f"{n:,} {_plural(n, 'segment')} over {MAX_SEGMENT_CHARS:,} characters (longest {longest})"
+            message = f"{n:,} {_plural(n, 'segment')} over {LONG_CHARS:,} characters (longest {longest})"
         case "file-size":
             message = f"{next(iter(details))}, more than the {max_bytes / 1024**3:g} GB CAT tools import comfortably"
         case _:  # "duplicate"

@@ -44,6 +44,7 @@ class OutputOptions:
     format: OutputFormat = "tmx"
     pairs: tuple[tuple[str, str], ...] = ()  # bitext pairs to write instead of one multilingual file
     min_score: float | None = None
+    min_confidence: float | None = None  # needs confidence: an encoder or the units' given to write_alignment
     keep_unpaired: bool = True
     locales: dict[str, str] = field(default_factory=dict)
 
@@ -133,7 +134,7 @@ def write_alignment(
 
     Multilingual output goes to ``output`` itself; bitext output to ``output`` with the pair added
     before the suffix (``memory.en-ru.tmx``), its units split finer for the pair when ``encoder``
-    is given (see ``multi.bitext``). When ``min_score`` or ``keep_unpaired`` leave a file without
+    is given (see ``multi.bitext``). When ``min_score``, ``min_confidence`` or ``keep_unpaired`` leave a file without
     units, OutputError is raised and no file is written: an empty memory is never a result.
     With ``encoder``, every unit (bead of a bitext) gets its confidence; ``confidence`` gives the
     units' when the caller has it already (``confidence.unit_confidence``).
@@ -172,6 +173,8 @@ def _table_rows(frame: pl.DataFrame, pair: tuple[str, str] | None, options: Outp
         frame = frame.filter(pl.col("lang").is_in(list(pair)))
     if options.min_score is not None:
         frame = frame.filter(pl.col("score") >= options.min_score)
+    if options.min_confidence is not None and "confidence" in frame.columns:
+        frame = frame.filter(pl.col("confidence") >= options.min_confidence)
     languages_with_text = (pl.col("n_sentences") > 0).sum().over("unit")
     return frame.filter(languages_with_text >= (1 if options.keep_unpaired else 2))
 
@@ -180,8 +183,8 @@ def _check_not_empty(multi: MultiAlignment, counts: list[tuple[Path, int]]) -> N
     empty = [path for path, units in counts if not units]
     if empty:
         raise OutputError(
-            f"{empty[0]}: nothing to write: all {len(multi.units)} units were left out by --min-score or "
-            "--drop-unpaired"
+            f"{empty[0]}: nothing to write: all {len(multi.units)} units were left out by --min-score, "
+            "--min-confidence or --drop-unpaired"
         )
 
 
@@ -196,7 +199,11 @@ def _tmx_units(
     computed) when ``encoder`` is given."""
     if pair is None:
         return units_from_multi(
-            multi, min_score=options.min_score, keep_unpaired=options.keep_unpaired, confidence=confidence
+            multi,
+            min_score=options.min_score,
+            keep_unpaired=options.keep_unpaired,
+            confidence=confidence,
+            min_confidence=options.min_confidence,
         )
     alignment = bitext(multi, *pair, encoder)
     return units_from_bitext(
@@ -204,4 +211,5 @@ def _tmx_units(
         min_score=options.min_score,
         keep_unpaired=options.keep_unpaired,
         confidence=bead_confidence(alignment, encoder) if encoder is not None else None,
+        min_confidence=options.min_confidence,
     )

@@ -103,6 +103,7 @@ class MergeSummary:
     written: int
     duplicates: int
     below_min_score: int
+    below_min_confidence: int = 0
 
 
 def units_from_multi(
@@ -111,17 +112,21 @@ def units_from_multi(
     min_score: float | None = None,
     keep_unpaired: bool = True,
     confidence: Sequence[float] | None = None,
+    min_confidence: float | None = None,
 ) -> Iterator[TranslationUnit]:
     """Translation units of a multilingual alignment, in document order.
 
     A unit with text in fewer than two languages is "unpaired" and dropped unless ``keep_unpaired``;
     a unit with no text at all is never produced. ``min_score`` drops units scored below it.
-    ``confidence`` (one per unit, from ``aligner.confidence``) is written as ``x-confidence``.
+    ``confidence`` (one per unit, from ``aligner.confidence``) is written as ``x-confidence``;
+    ``min_confidence`` drops units whose confidence is below it (it needs ``confidence``).
     """
-    for unit, tu in translation_units(multi, confidence):
+    for index, (unit, tu) in enumerate(translation_units(multi, confidence)):
         if not tu.variants or (not keep_unpaired and not unit.is_linked):
             continue
         if min_score is not None and unit.score < min_score:
+            continue
+        if min_confidence is not None and confidence is not None and confidence[index] < min_confidence:
             continue
         yield tu
 
@@ -132,6 +137,7 @@ def units_from_bitext(
     min_score: float | None = None,
     keep_unpaired: bool = True,
     confidence: Sequence[float] | None = None,
+    min_confidence: float | None = None,
 ) -> Iterator[TranslationUnit]:
     """Translation units of a pairwise alignment: source variant first, one unit per bead."""
     if alignment.src.lang == alignment.tgt.lang:
@@ -141,7 +147,9 @@ def units_from_bitext(
         for bead in alignment.beads
     )
     multi = MultiAlignment(docs=(alignment.src, alignment.tgt), units=units, model=alignment.model)
-    return units_from_multi(multi, min_score=min_score, keep_unpaired=keep_unpaired, confidence=confidence)
+    return units_from_multi(
+        multi, min_score=min_score, keep_unpaired=keep_unpaired, confidence=confidence, min_confidence=min_confidence
+    )
 
 
 def translation_units(
@@ -428,13 +436,15 @@ def merge_tmx(
     *,
     dedupe: bool = True,
     min_score: float | None = None,
+    min_confidence: float | None = None,
     locales: dict[str, str] | None = None,
     max_bytes: int = MAX_TMX_BYTES,
 ) -> MergeSummary:
     """Concatenate TMX files into ``output`` (atomically), streaming.
 
     ``dedupe`` keeps the first of units with the same variants (tuid and props ignored); ``min_score``
-    drops units whose ``x-score`` is lower (units without a score, from other tools, are kept). The
+    drops units whose ``x-score`` is lower (units without a score, from other tools, are kept), and
+    ``min_confidence`` likewise by ``x-confidence``. The
     header ``srclang`` is the inputs' common source language, else ``*all*``. When no unit is left,
     OutputError is raised and ``output`` is not written.
     """
@@ -453,6 +463,10 @@ def merge_tmx(
                 if min_score is not None and score is not None and score < min_score:
                     counts["below"] += 1
                     continue
+                confidence = unit.confidence
+                if min_confidence is not None and confidence is not None and confidence < min_confidence:
+                    counts["below_confidence"] += 1
+                    continue
                 if dedupe:
                     key = hashlib.blake2b(repr(sorted(unit.variants)).encode(), digest_size=16).digest()
                     if key in seen:
@@ -464,10 +478,11 @@ def merge_tmx(
     def nothing_left() -> OutputError:
         return OutputError(
             f"{output}: nothing to write: {counts['read']} units read, {counts['duplicates']} duplicates, "
-            f"{counts['below']} below --min-score"
+            f"{counts['below']} below --min-score, {counts['below_confidence']} below --min-confidence"
         )
 
     written = write_tmx(output, kept(), srclang=srclang, locales=locales, if_empty=nothing_left)
     return MergeSummary(
-        read=counts["read"], written=written, duplicates=counts["duplicates"], below_min_score=counts["below"]
+        read=counts["read"], written=written, duplicates=counts["duplicates"], below_min_score=counts["below"],
+        below_min_confidence=counts["below_confidence"],
     )

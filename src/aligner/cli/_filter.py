@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .._tmx_checks import FLAGS
+from ..flags import FLAGS
 from ..filter import filter_tmx
 from ._app import command, console
 from ._options import MinConfidence, Quiet, output_format

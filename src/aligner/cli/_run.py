@@ -44,6 +44,7 @@ from ._options import (
     Langs,
     MaxChars,
     MaxTotal,
+    MinConfidence,
     MinScore,
     Model,
     NoHttpCache,
@@ -82,6 +83,7 @@ def output_options_from_flags(
     min_score: float | None,
     drop_unpaired: bool,
     locales: list[str],
+    min_confidence: float | None = None,
 ) -> OutputOptions:
     """The one place where output flags become ``OutputOptions`` (``format`` from ``output_format``)."""
     selected: tuple[tuple[str, str], ...] = ()
@@ -94,6 +96,7 @@ def output_options_from_flags(
         format=format.value,  # type: ignore[arg-type]
         pairs=selected,
         min_score=min_score,
+        min_confidence=min_confidence,
         keep_unpaired=not drop_unpaired,
         locales=dict(_locale(item) for item in locales),
     )
@@ -134,6 +137,7 @@ def run_command(
     ] = None,
     pivot: Pivot = None,
     min_score: MinScore = None,
+    min_confidence: MinConfidence = None,
     drop_unpaired: Annotated[
         bool, typer.Option("--drop-unpaired", help="Leave out sentences that have no counterpart (1-0, 0-1).")
     ] = False,
@@ -178,6 +182,7 @@ def run_command(
         pairs=pairs,
         langs=[d.lang for d in documents],
         min_score=min_score,
+        min_confidence=min_confidence,
         drop_unpaired=drop_unpaired,
         locales=locale or [],
     )

@@ -10,7 +10,7 @@ import typer
 from ..table import table_format, units_to_frame, write_table
 from ..tmx import merge_tmx, read_tmx
 from ._app import command, console
-from ._options import MinScore, Quiet, output_format
+from ._options import MinConfidence, MinScore, Quiet, output_format
 
 
 @command("merge")
@@ -18,6 +18,7 @@ def merge(
     inputs: Annotated[list[Path], typer.Argument(help="TMX files to merge, in order.", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Merged TMX to write.", show_default=False)],
     min_score: MinScore = None,
+    min_confidence: MinConfidence = None,
     dedupe: Annotated[
         bool, typer.Option("--dedupe/--no-dedupe", help="Keep only the first of units with identical texts.")
     ] = True,
@@ -28,11 +29,12 @@ def merge(
     Example: aligner merge 2023.tmx 2024.tmx -o all.tmx --min-score 0.5
     """
     output_format(output, {".tmx": "tmx"})  # refuse -o merged.xml before reading anything
-    summary = merge_tmx(inputs, output, dedupe=dedupe, min_score=min_score)
+    summary = merge_tmx(inputs, output, dedupe=dedupe, min_score=min_score, min_confidence=min_confidence)
     if not quiet:
         console.print(
             f"{output}: {summary.written} units written from {summary.read} read "
-            f"({summary.duplicates} duplicates, {summary.below_min_score} below --min-score dropped)",
+            f"({summary.duplicates} duplicates, {summary.below_min_score} below --min-score, "
+            f"{summary.below_min_confidence} below --min-confidence dropped)",
             soft_wrap=True,
         )
 
