@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +13,17 @@ from _servers import SlowSite
 
 if TYPE_CHECKING:
     from aligner.embed import Encoder
+
+
+@pytest.fixture(autouse=True)
+def _aligner_logger_as_it_was() -> Iterator[None]:
+    """A CLI test routes the ``aligner`` logger to its own stderr (``configure_logging``); later tests see
+    the logger as the library leaves it, so ``caplog`` hears them."""
+    logger = logging.getLogger("aligner")
+    saved = logger.handlers[:], logger.level, logger.propagate
+    yield
+    logger.handlers[:], logger.propagate = saved[0], saved[2]
+    logger.setLevel(saved[1])
 
 
 @pytest.fixture(scope="session")

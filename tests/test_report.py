@@ -94,7 +94,7 @@ def test_sentences_without_counterpart_are_marked_and_text_is_escaped(cache: Emb
     multi, hostile = hand_built(cache)
     page = alignment_report(multi, cache)
     good, poor, alone = rows(page)
-    assert (good.get("class"), poor.get("class"), alone.get("class")) == ("unit", "unit low", "unit unpaired")
+    assert (good.get("class"), poor.get("class"), alone.get("class")) == ("unit", "unit low doubt", "unit unpaired doubt")
     assert poor.get("data-score") == "0.2200" and poor.xpath("td[@class='score']")[0].text == "0.220"
     assert alone.xpath("td[@class='gap']/@title") == ["no counterpart in this language"]
     assert alone.xpath("td[@lang='en']")[0].text_content() == hostile  # shown as text ...
