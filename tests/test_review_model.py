@@ -12,7 +12,7 @@ from aligner.review import Edit, EditError, Review, ReviewUnit
 def review(*units: tuple[int, ...], langs: tuple[str, ...] = ("en", "ru")) -> Review:
     """Units given as counts; sentence i of language xx reads "xx<i>"."""
     totals = [sum(unit[k] for unit in units) for k in range(len(langs))]
-    sentences = {lang: tuple(f"{lang}{i}" for i in range(n)) for lang, n in zip(langs, totals)}
+    sentences = {lang: tuple(f"{lang}{i}" for i in range(n)) for lang, n in zip(langs, totals, strict=False)}
     return Review(langs=langs, sentences=sentences, units=tuple(ReviewUnit(counts=u, score=0.9) for u in units))
 
 

@@ -230,7 +230,7 @@ def fetch_statement(
                 unlisted.pop(start_lang, None)
         found = [lang for lang in wanted if lang in leads]
         with ThreadPoolExecutor(max_workers=max(len(found), 1), thread_name_prefix="fetch") as pool:
-            downloads = dict(zip(found, pool.map(lambda lang: _download(http, leads[lang].url), found)))
+            downloads = dict(zip(found, pool.map(lambda lang: _download(http, leads[lang].url), found), strict=True))
         for lang in wanted:
             lead = leads.get(lang)
             if lead is None:

@@ -135,14 +135,17 @@ class Review:
             self.apply(edit)
 
     def check(self) -> None:
-        """Raise AssertionError unless every sentence is in exactly one unit, in document order."""
+        """Raise AssertionError unless every sentence is in exactly one unit, in document order.
+
+        Checked after every edit, also under ``python -O``: a broken review must never be saved.
+        """
         width = len(self.langs)
-        assert all(len(unit.counts) == width for unit in self.units), "a unit lacks a language"
-        assert all(n >= 0 for unit in self.units for n in unit.counts), "a negative count"
-        assert all(any(unit.counts) for unit in self.units), "an empty unit"
+        _require(all(len(unit.counts) == width for unit in self.units), "a unit lacks a language")
+        _require(all(n >= 0 for unit in self.units for n in unit.counts), "a negative count")
+        _require(all(any(unit.counts) for unit in self.units), "an empty unit")
         for k, lang in enumerate(self.langs):
             total = sum(unit.counts[k] for unit in self.units)
-            assert total == len(self.sentences[lang]), f"{lang}: units hold {total} sentences, not {len(self.sentences[lang])}"
+            _require(total == len(self.sentences[lang]), f"{lang}: units hold {total} sentences, not {len(self.sentences[lang])}")
 
     # --- the edits -----------------------------------------------------------------------------
 
@@ -240,3 +243,8 @@ def _add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
 
 def _sub(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(x - y for x, y in zip(a, b, strict=True))
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise AssertionError(message)
