@@ -73,8 +73,13 @@ def align_sentences(
     *,
     src_paragraph_starts: Sequence[int] = (),
     tgt_paragraph_starts: Sequence[int] = (),
+    log_ratio: float | None = None,
 ) -> list[Bead]:
-    """Beads covering every sentence of both sides exactly once, in order."""
+    """Beads covering every sentence of both sides exactly once, in order.
+
+    ``log_ratio``: how much longer the source language runs (log of the character ratio); by default
+    measured on these two texts, which for a few sentences out of a longer pair says little.
+    """
     options = options or AlignOptions()
     if not src or not tgt:
         return [Bead((i,), ()) for i in range(len(src))] + [Bead((), (j,)) for j in range(len(tgt))]
@@ -87,7 +92,8 @@ def align_sentences(
     tgt_side = _side(_lengths(tgt), tgt_spans, tgt_paragraph_starts)
     # The document's length ratio says how much longer this language runs; clipped, because when one
     # side has content the other lacks, the ratio says more about that than about the languages.
-    log_ratio = float(np.clip(np.log((src_side.length_cum[-1] + 1.0) / (tgt_side.length_cum[-1] + 1.0)), -0.5, 0.5))
+    if log_ratio is None:
+        log_ratio = _log_ratio(src_side.length_cum[-1], tgt_side.length_cum[-1])
     baseline = _unrelated_similarity(src_sentences, tgt_sentences)
     path = _dp.align_band(
         src_side, tgt_side, lo, hi, _dp.bead_types(options.max_total), options.params, log_ratio, baseline
@@ -97,6 +103,10 @@ def align_sentences(
         beads = _link_moved(beads, src_sentences, tgt_sentences, baseline, options.moved_above)
     _warn_if_unrelated(beads)
     return beads
+
+
+def _log_ratio(src_chars: float, tgt_chars: float) -> float:
+    return float(np.clip(np.log((src_chars + 1.0) / (tgt_chars + 1.0)), -0.5, 0.5))
 
 
 def _span_embeddings(encoder: Encoder, sentences: Sequence[str], max_span: int) -> tuple[NDArray, ...]:

@@ -25,7 +25,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _dp
-from .align import AlignOptions, _band, _mutual_best, _side, _span_embeddings, _unrelated_similarity, align_sentences
+from .align import (
+    AlignOptions,
+    _band,
+    _log_ratio,
+    _mutual_best,
+    _side,
+    _span_embeddings,
+    _unrelated_similarity,
+    align_sentences,
+)
 from .embed import Encoder
 from .errors import AlignmentError
 from .types import Alignment, Bead, MultiAlignment, SegmentedDocument, Unit
@@ -298,10 +307,11 @@ def bitext(
     src_doc, tgt_doc = multi.doc(src_lang), multi.doc(tgt_lang)
     src_sentences, tgt_sentences = src_doc.sentences, tgt_doc.sentences  # a property: builds the tuple each read
     beads: list[Bead] = []
+    log_ratio = _log_ratio(sum(map(len, src_sentences)), sum(map(len, tgt_sentences)))
     for unit in multi.units:
         src, tgt = unit.indices(src_lang), unit.indices(tgt_lang)
         if encoder is not None and src and tgt and len(src) + len(tgt) > 2:
-            beads.extend(_split(src_sentences, tgt_sentences, src, tgt, encoder, options, unit.moved))
+            beads.extend(_split(src_sentences, tgt_sentences, src, tgt, encoder, options, unit.moved, log_ratio))
         elif src or tgt:
             beads.append(Bead(src, tgt, unit.score if src and tgt else 0.0, moved=unit.moved and bool(src and tgt)))
     return Alignment(src=src_doc, tgt=tgt_doc, beads=tuple(beads), model=multi.model)
@@ -315,9 +325,13 @@ def _split(
     encoder: Encoder,
     options: AlignOptions | None,
     moved: bool,
+    log_ratio: float,
 ) -> list[Bead]:
-    """One unit's beads for this pair, from aligning just its sentences."""
-    local = align_sentences([src_sentences[i] for i in src], [tgt_sentences[j] for j in tgt], encoder, options)
+    """One unit's beads for this pair, from aligning just its sentences (lengths compared at the
+    whole documents' ratio: a unit's own says more about what it lacks than about the languages)."""
+    local = align_sentences(
+        [src_sentences[i] for i in src], [tgt_sentences[j] for j in tgt], encoder, options, log_ratio=log_ratio
+    )
     return [
         Bead(tuple(src[i] for i in b.src), tuple(tgt[j] for j in b.tgt), b.score, moved=moved and bool(b.src and b.tgt))
         for b in local
