@@ -1,8 +1,9 @@
 """Align the 7 Text+Berg de-fr documents and score them against the gold (strict/lax P/R/F1).
 
 Usage: python benchmarks/align_textberg.py [--model use] [--model e5-small] [--json] [--cache-dir DIR] [--max-total N]
-Prints the scores and the whole-process wall time (model load included) per model, and how many
-moved (crossing) beads were linked and how many of those are gold beads. With --cache-dir
+Prints the scores and the whole-process wall time (model load included) per model, how many moved
+(crossing) beads were linked and how many of those are gold beads, and of the gold beads that no
+monotonic aligner can produce (they cross or skip: textberg_ceiling.py) how many come out exactly. With --cache-dir
 embeddings are kept on disk (a second run then measures the search, not the model).
 Data: ../shared/data/textberg-de-fr (presegmented, one sentence per line).
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 START = time.perf_counter()
 
 from _common import TEXTBERG, require  # noqa: E402
+from textberg_ceiling import reachable  # noqa: E402
 
 from aligner.align import AlignOptions, align_sentences  # noqa: E402
 from aligner.embed import EmbeddingCache, get_encoder  # noqa: E402
@@ -36,17 +38,22 @@ def run(model: str, options: AlignOptions, cache_dir: Path | None = None) -> dic
     started = time.perf_counter()
     encoder = EmbeddingCache(get_encoder(model), cache_dir)
     pairs = []
-    moved = moved_in_gold = 0
+    moved = moved_in_gold = crossing = crossing_found = 0
     for gold in sorted((TEXTBERG / "gold").iterdir()):
         src = (TEXTBERG / "de" / gold.name).read_text(encoding="utf-8").splitlines()
         tgt = (TEXTBERG / "fr" / gold.name).read_text(encoding="utf-8").splitlines()
         beads = align_sentences([s.strip() for s in src], [t.strip() for t in tgt], encoder, options)
         pairs.append(([(b.src, b.tgt) for b in beads], read_ladder(gold)))
+        gold_beads = {(tuple(s), tuple(t)) for s, t in pairs[-1][1]}
         linked = {(b.src, b.tgt) for b in beads if b.moved}
-        moved, moved_in_gold = moved + len(linked), moved_in_gold + len(linked & {(tuple(s), tuple(t)) for s, t in pairs[-1][1]})
+        moved, moved_in_gold = moved + len(linked), moved_in_gold + len(linked & gold_beads)
+        unreachable = {bead for bead in gold_beads if not reachable(bead, pairs[-1][1])}
+        crossing += len(unreachable)
+        crossing_found += len(unreachable & {(b.src, b.tgt) for b in beads})
     scores = score(pairs)
     seconds = round(time.perf_counter() - started, 2)
-    return {"model": model, **scores.as_dict(), "seconds": seconds, "moved": moved, "moved_in_gold": moved_in_gold}
+    return {"model": model, **scores.as_dict(), "seconds": seconds, "moved": moved, "moved_in_gold": moved_in_gold,
+            "crossing_gold": crossing, "crossing_gold_found": crossing_found}  # fmt: skip
 
 
 def main() -> int:
@@ -70,7 +77,9 @@ def main() -> int:
                 f"{result['lax_recall']:.4f}/{result['lax_f1']:.4f}  {result['seconds']:.1f} s"
                 + (f" (whole process {result['process_seconds']:.1f} s)" if "process_seconds" in result else "")
             )
-            print(f"{'':10s} moved beads linked: {result['moved']}, of which gold beads: {result['moved_in_gold']}")
+            print(f"{'':10s} moved beads linked: {result['moved']}, of which gold beads: {result['moved_in_gold']}; "
+                  f"gold beads that cross or skip: {result['crossing_gold']}, output exactly: "
+                  f"{result['crossing_gold_found']}")  # fmt: skip
     if not args.json:
         for name, (strict, lax, seconds) in REFERENCE.items():
             print(f"reference: {name:30s} strict F1 {strict:.3f}  lax F1 {lax:.3f}  {seconds}")

@@ -6,11 +6,12 @@ import logging
 import re
 from collections.abc import Sequence
 
+import numpy as np
 import pytest
 from _models import PARALLEL, embedding_cache_dir
 from _paths import SHARED
 
-from aligner.align import AlignOptions, _band, align, align_sentences
+from aligner.align import AlignOptions, _band, _link_moved, align, align_sentences
 from aligner.embed import EmbeddingCache, Encoder
 from aligner.errors import AlignmentError
 from aligner.types import Bead, SegmentedDocument
@@ -206,3 +207,38 @@ def test_long_documents_search_a_band_and_find_the_same_path(encoder: Encoder) -
     banded_beads = align_sentences(en, de, encoder, banded)
     assert links(banded_beads) == expected
     assert banded_beads == align_sentences(en, de, encoder, exact)
+
+
+def spans_of(rows: Sequence[Sequence[float]], max_span: int = 2) -> tuple[np.ndarray, ...]:
+    """Span tables as ``align_sentences`` builds them, from hand-made sentence vectors."""
+    vectors = np.array(rows, dtype=np.float32)
+    spans = [np.zeros((0, vectors.shape[1]), dtype=np.float32)]
+    for a in range(1, max_span + 1):
+        table = np.zeros((len(vectors) + 1, vectors.shape[1]), dtype=np.float32)
+        for e in range(a, len(vectors) + 1):
+            total = vectors[e - a : e].sum(axis=0)
+            table[e] = total / np.linalg.norm(total)
+        spans.append(table)
+    return tuple(spans)
+
+
+def test_a_sentence_a_merge_swallowed_at_its_edge_is_linked_where_it_belongs() -> None:
+    # Target sentence 0 translates source sentence 2, which the path put at the end of a 2-1 bead
+    # where it adds nothing: it is linked as a moved bead and the bead keeps its own sentence.
+    x, y, z = (1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)
+    src, tgt = spans_of([x, y, z]), spans_of([z, x, y])
+    path = [Bead((), (0,)), Bead((0,), (1,), 1.0), Bead((1, 2), (2,), 0.7)]
+    beads = _link_moved(path, src, tgt, 0.05, above=0.5)
+    assert [(b.src, b.tgt, b.moved) for b in beads] == [
+        ((0,), (1,), False),
+        ((1,), (2,), False),
+        ((2,), (0,), True),
+    ]
+    assert beads[1].score == 1.0
+
+
+def test_a_merge_keeps_an_edge_sentence_that_adds_to_it() -> None:
+    x, y = (1.0, 0.0), (0.0, 1.0)
+    src, tgt = spans_of([x, y]), spans_of([(1.0, 1.0), y])
+    path = [Bead((0, 1), (0,), 1.0), Bead((), (1,))]
+    assert _link_moved(path, src, tgt, 0.05, above=0.5) == path

@@ -1,15 +1,18 @@
-"""Multilingual units from pairwise alignments to a pivot, with the real default encoder."""
+"""Multilingual units by progressive alignment, with the real default encoder; the column mechanics on
+hand-made vectors."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pytest
 from _models import PARALLEL, embedding_cache_dir
 
+from aligner.align import AlignOptions
 from aligner.embed import EmbeddingCache, Encoder
 from aligner.errors import AlignmentError
-from aligner.multi import align_multi, bitext, choose_pivot
+from aligner.multi import _Columns, _join, _Language, _normalized, align_multi, bitext, choose_pivot
 from aligner.types import MultiAlignment, SegmentedDocument
 
 # German joins English sentences 3 and 4; Russian adds a sentence about the mayor before sentence 6.
@@ -175,3 +178,43 @@ def test_errors(encoder: Encoder) -> None:
         align_multi([en, doc("de", PARALLEL["de"][:2]), en], encoder)
     with pytest.raises(AlignmentError, match="pivot language fr is not among en, de"):
         align_multi([en, doc("de", PARALLEL["de"][:2])], encoder, pivot="fr")
+
+
+def language(lang: str, rows: Sequence[Sequence[float]], lengths: Sequence[float], max_span: int = 4) -> _Language:
+    """A language from hand-made sentence vectors: spans are normalised sums, as from the encoder."""
+    vectors = np.array(rows, dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    spans = [np.zeros((0, vectors.shape[1]), dtype=np.float32)]
+    for a in range(1, max_span + 1):
+        table = np.zeros((len(vectors) + 1, vectors.shape[1]), dtype=np.float32)
+        for e in range(a, len(vectors) + 1):
+            table[e] = _normalized(vectors[e - a : e].sum(axis=0))
+        spans.append(table)
+    return _Language(lang, tuple(spans), np.array(lengths, dtype=np.float64), frozenset())
+
+
+X, Y, Z = (1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)
+
+
+def test_a_sentence_over_two_columns_joins_them_into_one_unit() -> None:
+    columns = _Columns({"en": [(0, 1), (1, 2), (2, 3)], "de": [(0, 2), (2, 3)]}, [[0.9], [], [0.8]])
+    groups = columns.groups()
+    assert [g.members for g in groups] == [{"en": [0, 1], "de": [0]}, {"en": [2], "de": [1]}]
+    assert [g.scores for g in groups] == [[0.9], [0.8]]
+
+
+def test_a_merge_keeps_both_columns_for_the_languages_after_it() -> None:
+    # German joins what English says in two sentences: its sentence covers both columns, and the
+    # profile the next language meets still has one column per English sentence.
+    languages = {"en": language("en", [X, Y, Z], [10, 10, 10]), "de": language("de", [(1, 1, 0), Z], [20, 10])}
+    columns = _join(_Columns.of(languages["en"]), languages, languages["de"], AlignOptions())
+    assert columns.ranges["de"] == [(0, 2), (2, 3)]
+    vectors, _ = columns.profile(languages, 2)
+    assert [int(np.argmax(v)) for v in vectors] == [0, 1, 2]
+
+
+def test_a_split_splits_the_column_under_the_sentence_it_splits() -> None:
+    languages = {"en": language("en", [(1, 1, 0), Z], [20, 10]), "de": language("de", [X, Y, Z], [10, 10, 10])}
+    columns = _join(_Columns.of(languages["en"]), languages, languages["de"], AlignOptions())
+    assert columns.ranges == {"en": [(0, 2), (2, 3)], "de": [(0, 1), (1, 2), (2, 3)]}
+    assert [g.members for g in columns.groups()] == [{"en": [0], "de": [0, 1]}, {"en": [1], "de": [2]}]

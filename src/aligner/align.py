@@ -5,8 +5,9 @@ choose a band (all cells for ordinary documents; for long ones a band around the
 coarser version of both documents, recursively, so time and memory grow linearly); put the
 encoder's similarities on one scale (what unrelated sentences of these texts score becomes the
 same for every encoder); score every bead type in the band (``_dp.ScoreParams``) and keep the
-best path. Last, sentences the path leaves unlinked on both sides that translate each other are
-linked as moved beads (a passage one side puts elsewhere cannot lie on a monotonic path).
+best path. Last, sentences the path leaves free on both sides (unlinked, or at the edge of a bead
+and adding nothing to it) that translate each other are linked as moved beads (a passage one side
+puts elsewhere cannot lie on a monotonic path).
 """
 
 from __future__ import annotations
@@ -73,8 +74,13 @@ def align_sentences(
     *,
     src_paragraph_starts: Sequence[int] = (),
     tgt_paragraph_starts: Sequence[int] = (),
+    log_ratio: float | None = None,
 ) -> list[Bead]:
-    """Beads covering every sentence of both sides exactly once, in order."""
+    """Beads covering every sentence of both sides exactly once, in order.
+
+    ``log_ratio``: how much longer the source language runs (log of the character ratio); by default
+    measured on these two texts, which for a few sentences out of a longer pair says little.
+    """
     options = options or AlignOptions()
     if not src or not tgt:
         return [Bead((i,), ()) for i in range(len(src))] + [Bead((), (j,)) for j in range(len(tgt))]
@@ -87,16 +93,21 @@ def align_sentences(
     tgt_side = _side(_lengths(tgt), tgt_spans, tgt_paragraph_starts)
     # The document's length ratio says how much longer this language runs; clipped, because when one
     # side has content the other lacks, the ratio says more about that than about the languages.
-    log_ratio = float(np.clip(np.log((src_side.length_cum[-1] + 1.0) / (tgt_side.length_cum[-1] + 1.0)), -0.5, 0.5))
+    if log_ratio is None:
+        log_ratio = _log_ratio(src_side.length_cum[-1], tgt_side.length_cum[-1])
     baseline = _unrelated_similarity(src_sentences, tgt_sentences)
     path = _dp.align_band(
         src_side, tgt_side, lo, hi, _dp.bead_types(options.max_total), options.params, log_ratio, baseline
     )
     beads = [_bead(src_spans, tgt_spans, baseline, *cell) for cell in path]
     if options.moved_above is not None:
-        beads = _link_moved(beads, src_sentences, tgt_sentences, baseline, options.moved_above)
+        beads = _link_moved(beads, src_spans, tgt_spans, baseline, options.moved_above)
     _warn_if_unrelated(beads)
     return beads
+
+
+def _log_ratio(src_chars: float, tgt_chars: float) -> float:
+    return float(np.clip(np.log((src_chars + 1.0) / (tgt_chars + 1.0)), -0.5, 0.5))
 
 
 def _span_embeddings(encoder: Encoder, sentences: Sequence[str], max_span: int) -> tuple[NDArray, ...]:
@@ -167,27 +178,82 @@ def _mutual_best(similarity: NDArray, above: float) -> list[tuple[int, int]]:
     return [(i, int(j)) for i, j in enumerate(best_col) if best_row[j] == i and similarity[i, j] >= above]
 
 
-def _link_moved(beads: list[Bead], src: NDArray, tgt: NDArray, baseline: float, above: float) -> list[Bead]:
-    """Unlinked source and target sentences that translate each other, linked where the source has
-    them. A pair with no linked bead between them is left as the path put it: that was a choice."""
-    lone_src = [b.src[0] for b in beads if not b.tgt]
-    lone_tgt = [b.tgt[0] for b in beads if not b.src]
-    if not lone_src or not lone_tgt:
+def _link_moved(
+    beads: list[Bead], src_spans: tuple[NDArray, ...], tgt_spans: tuple[NDArray, ...], baseline: float, above: float
+) -> list[Bead]:
+    """Source and target sentences the path left free that translate each other, linked where the
+    source has them. Free: unlinked, or at the edge of a bead side of several sentences and adding
+    nothing to its similarity (the path had nowhere else to put it). A pair with no linked bead
+    between them is left as the path put it: that was a choice. A bead gives up one sentence at most."""
+    free_src, free_tgt = _free(beads, src_spans, tgt_spans, "src"), _free(beads, tgt_spans, src_spans, "tgt")
+    if not free_src or not free_tgt:
         return beads
-    similarity = _dp.calibrated(src[lone_src] @ tgt[lone_tgt].T, baseline)
+    rows, cols = sorted(free_src), sorted(free_tgt)
+    src, tgt = src_spans[1][1:], tgt_spans[1][1:]
+    similarity = _dp.calibrated(src[rows] @ tgt[cols].T, baseline)
     # How many linked beads lie before each source / target position: equal counts mean no crossing.
     linked_before_src, linked_before_tgt = np.zeros(len(src) + 1, dtype=int), np.zeros(len(tgt) + 1, dtype=int)
     for bead in beads:
         if bead.src and bead.tgt:
             linked_before_src[bead.src[-1] + 1 :] += 1
             linked_before_tgt[bead.tgt[-1] + 1 :] += 1
-    moved = {}
+    moved: dict[int, tuple[Bead, int, int]] = {}  # by source sentence: the bead, and the beads it leaves
+    used: set[int] = set()
     for r, c in _mutual_best(similarity, above):
-        i, j = lone_src[r], lone_tgt[c]
-        if linked_before_src[i] != linked_before_tgt[j]:
-            moved[i] = Bead((i,), (j,), round(float(similarity[r, c]), 4), moved=True)
-    taken = {bead.tgt for bead in moved.values()}
-    return [moved.get(b.src[0], b) if not b.tgt else b for b in beads if b.src or b.tgt not in taken]
+        i, j = rows[r], cols[c]
+        k_src, k_tgt = free_src[i], free_tgt[j]
+        if linked_before_src[i] == linked_before_tgt[j] or k_src == k_tgt or {k_src, k_tgt} & used:
+            continue
+        used |= {k_src, k_tgt}
+        moved[i] = (Bead((i,), (j,), round(float(similarity[r, c]), 4), moved=True), k_src, k_tgt)
+    left: dict[int, Bead | None] = {}  # what remains of each bead that gave up a sentence (None: nothing)
+    for i, (bead, k_src, k_tgt) in moved.items():
+        left[k_src] = _without(beads[k_src], src_spans, tgt_spans, baseline, src=i)
+        left[k_tgt] = _without(beads[k_tgt], src_spans, tgt_spans, baseline, tgt=bead.tgt[0])
+    out = []
+    for k, b in enumerate(beads):
+        rest = left.get(k, b)
+        here = [m for i, (m, k_src, _) in moved.items() if k_src == k]
+        if here and rest is not None and rest.src and rest.src[0] < here[0].src[0]:
+            out.append(rest)
+            rest = None
+        out.extend(here)
+        if rest is not None:
+            out.append(rest)
+    return out
+
+
+def _free(beads: list[Bead], spans: tuple[NDArray, ...], other: tuple[NDArray, ...], side: str) -> dict[int, int]:
+    """Sentences of one side (``"src"`` or ``"tgt"``) that may move, each with the index of its bead."""
+    free = {}
+    for k, bead in enumerate(beads):
+        mine, theirs = (bead.src, bead.tgt) if side == "src" else (bead.tgt, bead.src)
+        if not theirs:
+            free[mine[0]] = k
+        elif len(mine) > 1:
+            with_all = float(spans[len(mine)][mine[-1] + 1] @ other[len(theirs)][theirs[-1] + 1])
+            for edge, rest in ((mine[0], mine[1:]), (mine[-1], mine[:-1])):
+                if float(spans[len(rest)][rest[-1] + 1] @ other[len(theirs)][theirs[-1] + 1]) >= with_all:
+                    free[edge] = k
+    return free
+
+
+def _without(
+    bead: Bead,
+    src_spans: tuple[NDArray, ...],
+    tgt_spans: tuple[NDArray, ...],
+    baseline: float,
+    *,
+    src: int = -1,
+    tgt: int = -1,
+) -> Bead | None:
+    """The bead without one of its edge sentences, scored again; None when nothing is left."""
+    s, t = tuple(i for i in bead.src if i != src), tuple(j for j in bead.tgt if j != tgt)
+    if not s and not t:
+        return None
+    if s and t:
+        return _bead(src_spans, tgt_spans, baseline, s[0], s[-1] + 1, t[0], t[-1] + 1)
+    return Bead(s, t)
 
 
 def _warn_if_unrelated(beads: list[Bead]) -> None:

@@ -1,13 +1,15 @@
 """Five-way (any-way) alignment: all language versions of one statement in translation units.
 
-Strategy: progressive alignment, as in multiple sequence alignment. The units start as the pivot's
-sentences (English when present: the encoders are strongest there); each other language in turn is
-aligned to the units by the pairwise DP, a unit standing in for a sentence with the mean embedding
-of its members. A bead that joins several units merges them; a sentence no unit matches opens a unit
+Strategy: progressive alignment, as in multiple sequence alignment. The pivot's sentences (English
+when present: the encoders are strongest there) make the first columns; each other language in turn
+is aligned to the columns by the pairwise DP, a column standing in for a sentence with the mean
+embedding of the sentences over it. A sentence that matches several columns covers them all; one
+column matched by several sentences is split under them; a sentence no column matches opens a column
 of its own that the languages aligned after it can still join. So a sentence the pivot lacks is
-aligned among the others in its place instead of being a leftover. Every sentence lands in exactly
-one unit, in document order in every language. ``k`` languages cost ``k - 1`` pairwise searches,
-each over the units so far and one language.
+aligned among the others in its place, and one language's merge (right or wrong) does not force the
+languages after it to merge too. Units are the runs of columns that some sentence joins. Every
+sentence lands in exactly one unit, in document order in every language. ``k`` languages cost
+``k - 1`` pairwise searches, each over the columns so far (about one per sentence) and one language.
 
 Last, units that lack each other's languages and translate each other (mutual best, clearly above
 what unrelated sentences score) are joined as one ``moved`` unit where most of its languages have
@@ -23,7 +25,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _dp
-from .align import AlignOptions, _band, _mutual_best, _side, _span_embeddings, _unrelated_similarity, align_sentences
+from .align import (
+    AlignOptions,
+    _band,
+    _log_ratio,
+    _mutual_best,
+    _side,
+    _span_embeddings,
+    _unrelated_similarity,
+    align_sentences,
+)
 from .embed import Encoder
 from .errors import AlignmentError
 from .types import Alignment, Bead, MultiAlignment, SegmentedDocument, Unit
@@ -101,12 +112,13 @@ def align_multi(
         )
         for d in docs
     }
-    groups = [_Group({pivot: [k]}) for k in range(languages[pivot].size)]
+    columns = _Columns.of(languages[pivot])
     for lang in langs:
         if lang != pivot:
-            groups = _join(groups, languages, languages[lang], options)
+            columns = _join(columns, languages, languages[lang], options)
             if on_pair:
                 on_pair(pivot, lang)
+    groups = columns.groups()
     if options.moved_above is not None:
         groups = _link_moved(groups, languages, options.moved_above)
     units = tuple(
@@ -120,31 +132,109 @@ def align_multi(
     return MultiAlignment(docs=tuple(docs), units=units, model=encoder.name)
 
 
-def _join(groups: list[_Group], languages: dict[str, _Language], new: _Language, options: AlignOptions) -> list[_Group]:
-    """The units after aligning one more language to them."""
-    if not groups or not new.size:
-        return groups + [_Group({new.lang: [j]}) for j in range(new.size)]
-    vectors = np.stack([_group_vector(g, languages) for g in groups])
-    profile = _profile_side(groups, vectors, languages, options.max_total - 1)
+@dataclass
+class _Columns:
+    """The units while they are being built, at the finest grain any language tells apart.
+
+    A column is a place in the statement; each sentence covers one or more consecutive columns. A
+    sentence that merges what another language says in two covers both of their columns; one that
+    another language splits in two has its column split under it. So a wrong merge by one language
+    never forces the languages aligned after it to merge too: they still see both columns. Units
+    are the columns joined by sentences that cover several (``groups``).
+    """
+
+    ranges: dict[str, list[tuple[int, int]]]  # per language and sentence: its columns [c0, c1)
+    scores: list[list[float]]  # per column: the similarities of the joins credited to it
+
+    @classmethod
+    def of(cls, language: _Language) -> _Columns:
+        return cls({language.lang: [(k, k + 1) for k in range(language.size)]}, [[] for _ in range(language.size)])
+
+    @property
+    def size(self) -> int:
+        return len(self.scores)
+
+    def profile(self, languages: dict[str, _Language], max_span: int) -> tuple[NDArray[np.float32], _dp.Side]:
+        """Each column's embedding (the normalised mean of the sentences over it, a sentence over
+        ``w`` columns counting ``1 / w`` in each) and the columns as one side of the DP: spans are
+        normalised sums of column embeddings, a column's length is its languages' mean (rescaled)
+        share, and it opens a paragraph when a sentence beginning there does."""
+        dim = next(iter(languages.values())).spans[1].shape[1]
+        sums = np.zeros((self.size, dim), dtype=np.float64)
+        lengths, counts = np.zeros(self.size), np.zeros(self.size)
+        starts = set()
+        for lang, ranges in self.ranges.items():
+            language = languages[lang]
+            covered = np.zeros(self.size)
+            for k, (c0, c1) in enumerate(ranges):
+                sums[c0:c1] += language.spans[1][k + 1] / (c1 - c0)
+                lengths[c0:c1] += language.lengths[k] / (c1 - c0)
+                covered[c0:c1] = 1
+                if k in language.paragraph_starts:
+                    starts.add(c0)
+            counts += covered
+        vectors = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)).astype(np.float32)
+        cum = np.concatenate([np.zeros((1, dim)), np.cumsum(vectors, axis=0, dtype=np.float64)])
+        spans = [np.zeros((0, dim), dtype=np.float32)]
+        for a in range(1, max_span + 1):
+            table = np.zeros((self.size + 1, dim), dtype=np.float32)
+            if a <= self.size:
+                table[a:] = cum[a:] - cum[:-a]
+                table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-9)
+            spans.append(table)
+        return vectors, _side(lengths / np.maximum(counts, 1), tuple(spans), sorted(starts))
+
+    def groups(self) -> list[_Group]:
+        """Units: runs of columns joined by sentences that cover more than one, in column order."""
+        joined = np.zeros(self.size, dtype=bool)  # joined[c]: column c belongs with column c - 1
+        for ranges in self.ranges.values():
+            for c0, c1 in ranges:
+                joined[c0 + 1 : c1] = True
+        unit_of = np.cumsum(~joined) - 1
+        groups = [_Group({}) for _ in range(int(unit_of[-1]) + 1 if self.size else 0)]
+        for c, scores in enumerate(self.scores):
+            groups[unit_of[c]].scores.extend(scores)
+        for lang, ranges in self.ranges.items():
+            for k, (c0, _) in enumerate(ranges):
+                groups[unit_of[c0]].members.setdefault(lang, []).append(k)
+        return groups
+
+
+def _join(columns: _Columns, languages: dict[str, _Language], new: _Language, options: AlignOptions) -> _Columns:
+    """The columns after aligning one more language to them."""
+    if not columns.size or not new.size:
+        ranges = {**columns.ranges, new.lang: [(columns.size + j, columns.size + j + 1) for j in range(new.size)]}
+        return _Columns(ranges, columns.scores + [[] for _ in range(new.size)])
+    vectors, profile = columns.profile(languages, options.max_total - 1)
     sentences = new.spans[1][1:]
     lo, hi = _band(vectors, sentences, options)
     baseline = _unrelated_similarity(vectors, sentences)
     new_side = _side(new.lengths, new.spans, sorted(new.paragraph_starts))
-    path = _dp.align_band(
-        profile, new_side, lo, hi, _dp.bead_types(options.max_total), options.params, 0.0, baseline
-    )
-    joined = []
+    path = _dp.align_band(profile, new_side, lo, hi, _dp.bead_types(options.max_total), options.params, 0.0, baseline)
+    moved_to: list[tuple[int, int]] = []  # per old column: its new columns [c0, c1)
+    new_ranges: list[tuple[int, int]] = []
+    scores: list[list[float]] = []
     for i0, i1, j0, j1 in path:
-        if i0 == i1:
-            joined.append(_Group({new.lang: list(range(j0, j1))}))
+        a, b = i1 - i0, j1 - j0
+        c = len(scores)
+        if not a:  # a sentence no column matches: a column of its own
+            new_ranges.append((c, c + 1))
+            scores.append([])
             continue
-        group = _merged(groups[i0:i1])
-        if j1 > j0:
-            group.members[new.lang] = list(range(j0, j1))
-            similarity = float(profile.spans[i1 - i0][i1] @ new.spans[j1 - j0][j1])
-            group.scores.append(float(_dp.calibrated(similarity, baseline)))
-        joined.append(group)
-    return joined
+        if a == 1 and b > 1:  # the new language splits this column: one column per new sentence
+            moved_to.append((c, c + b))
+            new_ranges.extend((c + k, c + k + 1) for k in range(b))
+            scores.extend([list(columns.scores[i0])] + [[] for _ in range(b - 1)])
+        else:  # each new sentence covers all the bead's columns
+            moved_to.extend((c + k, c + k + 1) for k in range(a))
+            new_ranges.extend([(c, c + a)] * b)
+            scores.extend(list(columns.scores[i]) for i in range(i0, i1))
+        if b:
+            similarity = float(profile.spans[a][i1] @ new.spans[b][j1])
+            scores[c].append(float(_dp.calibrated(similarity, baseline)))
+    ranges = {lang: [(moved_to[c0][0], moved_to[c1 - 1][1]) for c0, c1 in old] for lang, old in columns.ranges.items()}
+    ranges[new.lang] = new_ranges
+    return _Columns(ranges, scores)
 
 
 def _merged(groups: list[_Group]) -> _Group:
@@ -160,28 +250,6 @@ def _merged(groups: list[_Group]) -> _Group:
 def _group_vector(group: _Group, languages: dict[str, _Language]) -> NDArray[np.float32]:
     """The unit's embedding: the normalised mean of its languages' span embeddings."""
     return _normalized(np.sum([languages[lang].vector(ix) for lang, ix in group.members.items()], axis=0))
-
-
-def _profile_side(
-    groups: list[_Group], vectors: NDArray[np.float32], languages: dict[str, _Language], max_span: int
-) -> _dp.Side:
-    """The units as one side of the DP: spans of units are normalised sums of their embeddings, a
-    unit's length is its languages' mean (rescaled) length, and it opens a paragraph when it does so
-    in any language."""
-    n = len(groups)
-    cum = np.concatenate([np.zeros((1, vectors.shape[1])), np.cumsum(vectors, axis=0, dtype=np.float64)])
-    spans = [np.zeros((0, vectors.shape[1]), dtype=np.float32)]
-    for a in range(1, max_span + 1):
-        table = np.zeros((n + 1, vectors.shape[1]), dtype=np.float32)
-        if a <= n:
-            table[a:] = cum[a:] - cum[:-a]
-            table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-9)
-        spans.append(table)
-    lengths = np.array(
-        [np.mean([languages[lang].lengths[ix].sum() for lang, ix in g.members.items()]) for g in groups]
-    )
-    starts = [k for k, g in enumerate(groups) if any(ix[0] in languages[lang].paragraph_starts for lang, ix in g.members.items())]
-    return _side(lengths, tuple(spans), starts)
 
 
 def _link_moved(groups: list[_Group], languages: dict[str, _Language], above: float) -> list[_Group]:
@@ -201,7 +269,9 @@ def _link_moved(groups: list[_Group], languages: dict[str, _Language], above: fl
     for r, c in _mutual_best(similarity, above):
         if r < c:
             first, second = groups[partial[r]], groups[partial[c]]
-            keep, drop = (partial[c], partial[r]) if len(second.members) > len(first.members) else (partial[r], partial[c])
+            keep, drop = (
+                (partial[c], partial[r]) if len(second.members) > len(first.members) else (partial[r], partial[c])
+            )
             group = _merged([first, second])
             group.scores.append(float(similarity[r, c]))
             group.moved = True
@@ -237,10 +307,11 @@ def bitext(
     src_doc, tgt_doc = multi.doc(src_lang), multi.doc(tgt_lang)
     src_sentences, tgt_sentences = src_doc.sentences, tgt_doc.sentences  # a property: builds the tuple each read
     beads: list[Bead] = []
+    log_ratio = _log_ratio(sum(map(len, src_sentences)), sum(map(len, tgt_sentences)))
     for unit in multi.units:
         src, tgt = unit.indices(src_lang), unit.indices(tgt_lang)
         if encoder is not None and src and tgt and len(src) + len(tgt) > 2:
-            beads.extend(_split(src_sentences, tgt_sentences, src, tgt, encoder, options, unit.moved))
+            beads.extend(_split(src_sentences, tgt_sentences, src, tgt, encoder, options, unit.moved, log_ratio))
         elif src or tgt:
             beads.append(Bead(src, tgt, unit.score if src and tgt else 0.0, moved=unit.moved and bool(src and tgt)))
     return Alignment(src=src_doc, tgt=tgt_doc, beads=tuple(beads), model=multi.model)
@@ -254,9 +325,13 @@ def _split(
     encoder: Encoder,
     options: AlignOptions | None,
     moved: bool,
+    log_ratio: float,
 ) -> list[Bead]:
-    """One unit's beads for this pair, from aligning just its sentences."""
-    local = align_sentences([src_sentences[i] for i in src], [tgt_sentences[j] for j in tgt], encoder, options)
+    """One unit's beads for this pair, from aligning just its sentences (lengths compared at the
+    whole documents' ratio: a unit's own says more about what it lacks than about the languages)."""
+    local = align_sentences(
+        [src_sentences[i] for i in src], [tgt_sentences[j] for j in tgt], encoder, options, log_ratio=log_ratio
+    )
     return [
         Bead(tuple(src[i] for i in b.src), tuple(tgt[j] for j in b.tgt), b.score, moved=moved and bool(b.src and b.tgt))
         for b in local
