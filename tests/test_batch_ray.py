@@ -102,6 +102,68 @@ def test_without_ray_installed_the_option_says_how_to_get_it(monkeypatch: pytest
     assert not (tmp_path / "out").exists()
 
 
+class FakeCluster:
+    """Stands in for ``RayEngine(address)``: keeps the address and the statements it is given, runs none."""
+
+    def __init__(self, address: str | None = None) -> None:
+        self.address = address
+        self.statements: list[str] = []
+
+    def __call__(self, jobs, outdir, options, finish) -> None:  # type: ignore[no-untyped-def]
+        for job in jobs:
+            self.statements.append(job.name)
+            finish(StatementResult(job.name, job.source, "failed", error="not run: no Ray in this test"))
+
+
+@pytest.fixture
+def clusters(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[FakeCluster]:
+    """The engines ``aligner batch`` makes, run in a folder holding urls.txt (one statement)."""
+    made: list[FakeCluster] = []
+
+    def ray_engine(address: str | None = None) -> FakeCluster:
+        made.append(FakeCluster(address))
+        return made[-1]
+
+    monkeypatch.setattr("aligner.cli._batch.RayEngine", ray_engine)
+    monkeypatch.chdir(tmp_path)
+    Path("urls.txt").write_text("https://example.org/statements/1\n", "utf-8")
+    return made
+
+
+@pytest.mark.parametrize(
+    ("args", "address"),
+    [
+        ("--ray 127.0.0.1:6379 urls.txt -o out", "127.0.0.1:6379"),
+        ("urls.txt -o out --ray ray://head.example.org:10001", "ray://head.example.org:10001"),
+        ("urls.txt -o out --ray auto", "auto"),
+        ("--ray=auto urls.txt -o out", "auto"),
+        ("--ray urls.txt -o out", None),
+        ("urls.txt --ray -o out", None),
+        ("urls.txt -o out --ray", None),
+        ("urls.txt -o out --ray-address head:6379", "head:6379"),
+    ],
+)
+def test_ray_joins_the_cluster_named_after_it_or_starts_one(
+    clusters: list[FakeCluster], args: str, address: str | None
+) -> None:
+    result = CliRunner().invoke(app, ["batch", *args.split()])
+    assert result.exit_code == 1, result.output  # the fake cluster fails every statement
+    assert [(c.address, c.statements) for c in clusters] == [(address, [read_batch_input(Path("urls.txt"))[0].name])]
+
+
+def test_a_file_named_like_an_address_is_input_after_ray(clusters: list[FakeCluster]) -> None:
+    Path("urls.txt").rename("auto")
+    result = CliRunner().invoke(app, ["batch", "--ray", "auto", "-o", "out"])
+    assert result.exit_code == 1, result.output
+    assert [(c.address, len(c.statements)) for c in clusters] == [(None, 1)]
+
+
+def test_help_shows_the_optional_address() -> None:
+    result = CliRunner().invoke(app, ["batch", "--help"], env={"COLUMNS": "200"})
+    assert "--ray [ADDRESS]" in result.stdout
+    assert "--ray-address" not in result.stdout
+
+
 @pytest.mark.slow
 def test_the_ray_engine_writes_what_the_local_engine_writes(cluster, statements: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from aligner._ray_engine import RayEngine

@@ -82,18 +82,37 @@ def _main(
 
 
 class _Command(TyperCommand):
-    """A command whose flags show no value in its help, and whose renamed flags still work with a warning.
+    """A command whose flags show no value in its help, whose renamed flags still work with a warning,
+    and whose flags may take a value (typer has no options with an optional value).
 
-    ``renamed`` maps an old spelling to its new one; it is kept, hidden, for one release.
+    ``renamed`` maps an old spelling to its new one; it is kept, hidden, for one release. ``valued`` maps
+    a flag to the option that carries its value and a test of what looks like one: with
+    ``{"--ray": ("--ray-address", is_address)}``, ``--ray HOST:PORT`` and ``--ray=HOST:PORT`` are read as
+    ``--ray --ray-address HOST:PORT``, while ``--ray INPUT`` stays a flag followed by INPUT.
     """
 
     renamed: Mapping[str, str] = {}
+    valued: Mapping[str, tuple[str, Callable[[str], bool]]] = {}
 
     def get_params(self, ctx: Any) -> list[Any]:
         return _flags_show_no_value(super().get_params(ctx))
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, [*map(self._new_spelling, args[: _end(args)]), *args[_end(args) :]])
+        options = self._with_values([self._new_spelling(arg) for arg in args[: _end(args)]])
+        return super().parse_args(ctx, [*options, *args[_end(args) :]])
+
+    def _with_values(self, args: list[str]) -> list[str]:
+        """``FLAG VALUE`` (when VALUE passes the flag's test) and ``FLAG=VALUE`` as ``FLAG OPTION VALUE``."""
+        read: list[str] = []
+        for arg in args:
+            flag, sep, value = arg.partition("=")
+            if sep and flag in self.valued:
+                read += [flag, self.valued[flag][0], value]
+            elif read and read[-1] in self.valued and self.valued[read[-1]][1](arg):
+                read += [self.valued[read[-1]][0], arg]
+            else:
+                read.append(arg)
+        return read
 
     def _new_spelling(self, arg: str) -> str:
         flag, sep, value = arg.partition("=")
@@ -108,10 +127,15 @@ def _end(args: list[str]) -> int:
     return args.index("--") if "--" in args else len(args)
 
 
-def command(name: str | None = None, renamed: Mapping[str, str] | None = None) -> Callable[[F], F]:
+def command(
+    name: str | None = None,
+    renamed: Mapping[str, str] | None = None,
+    valued: Mapping[str, tuple[str, Callable[[str], bool]]] | None = None,
+) -> Callable[[F], F]:
     """Register a CLI command whose AlignerErrors print as one line and exit with their code.
 
-    ``renamed`` maps old flag spellings to new ones (see ``_Command``).
+    ``renamed`` maps old flag spellings to new ones, ``valued`` flags to the option holding their value
+    (see ``_Command``).
     """
 
     def decorate(func: F) -> F:
@@ -126,7 +150,7 @@ def command(name: str | None = None, renamed: Mapping[str, str] | None = None) -
                 console.print("[bold red]interrupted[/]")
                 raise typer.Exit(code=143 if isinstance(interruption, Terminated) else 130) from None
 
-        cls = type("Command", (_Command,), {"renamed": dict(renamed or {})})
+        cls = type("Command", (_Command,), {"renamed": dict(renamed or {}), "valued": dict(valued or {})})
         app.command(name, cls=cls)(wrapper)
         return func
 

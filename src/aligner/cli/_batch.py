@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from enum import Enum
 from pathlib import Path
@@ -39,6 +40,14 @@ from ._options import (
     align_options_from_flags,
     fetch_options_from_flags,
 )
+
+#: What ``--ray`` takes as a cluster's address: ``auto``, ``HOST:PORT`` or ``ray://HOST:PORT``.
+_RAY_ADDRESS = re.compile(r"auto|(?:ray://)?(?:\[[0-9A-Fa-f:.]+\]|[\w.-]+):\d{1,5}")
+
+
+def _is_ray_address(arg: str) -> bool:
+    """Whether ``--ray ARG`` names a cluster; an existing file or folder is INPUT, whatever its name."""
+    return _RAY_ADDRESS.fullmatch(arg) is not None and not Path(arg).exists()
 
 
 class TableFormat(str, Enum):
@@ -77,7 +86,7 @@ def batch_options_from_flags(
     )
 
 
-@command("batch")
+@command("batch", valued={"--ray": ("--ray-address", _is_ray_address)})
 def batch_command(
     input: Annotated[
         Path,
@@ -109,10 +118,11 @@ def batch_command(
     force: Annotated[
         bool, typer.Option("--force", help="Align every statement again, even those finished with the same inputs.")
     ] = False,
-    ray: Annotated[bool, typer.Option("--ray", help="Run on a Ray cluster (a local one, or RAY_ADDRESS's); "
-                                      "OUTDIR must be shared by its nodes. Needs aligner[ray].")] = False,
-    ray_address: Annotated[str | None, typer.Option("--ray-address", show_default=False,
-                                                    help="Join this Ray cluster (implies --ray).")] = None,
+    ray: Annotated[bool, typer.Option("--ray", help="--ray [ADDRESS]: run on a Ray cluster, a local one (or "
+                                      "RAY_ADDRESS's), or join ADDRESS (auto, HOST:PORT, ray://HOST:PORT). "
+                                      "OUTDIR must be shared by its nodes. Needs the ray extra.")] = False,
+    ray_address: Annotated[str | None, typer.Option("--ray-address", hidden=True,
+                                                    help="What --ray ADDRESS is read as.")] = None,
     as_json: AsJson = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar: one log line per statement.")] = False,
     verbose: Verbose = False,
@@ -122,7 +132,7 @@ def batch_command(
     Writes OUTDIR/statements/NAME/aligned.tmx (+ table), OUTDIR/combined.tmx (duplicates removed) and
     OUTDIR/summary.csv + summary.parquet (one row per statement).
 
-    Example: aligner batch urls.txt -o out --workers 2   (on a cluster: --ray-address HOST:6379 --workers 16)
+    Example: aligner batch urls.txt -o out --workers 2   (on a cluster: --ray HOST:6379 --workers 16)
     """
     configure_logging(quiet=False, verbose=verbose)  # --quiet means no bar, not no messages
     options = batch_options_from_flags(
