@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _dp
+from ._spans import SummedSpans, Table
 from .align import AlignOptions, _band, _mutual_best, _side, _span_embeddings, _unrelated_similarity, align_sentences
 from .embed import Encoder
 from .errors import AlignmentError
@@ -45,7 +46,7 @@ class _Language:
     so that any mix of languages can be compared by length without a per-pair ratio."""
 
     lang: str
-    spans: tuple[NDArray[np.float32], ...]  # spans[a][e]: sentences [e - a, e), as in align._span_embeddings
+    spans: tuple[Table, ...]  # spans[a][e]: sentences [e - a, e), as in align._span_embeddings
     lengths: NDArray[np.float64]  # (n,)
     paragraph_starts: frozenset[int]
 
@@ -168,20 +169,13 @@ def _profile_side(
     """The units as one side of the DP: spans of units are normalised sums of their embeddings, a
     unit's length is its languages' mean (rescaled) length, and it opens a paragraph when it does so
     in any language."""
-    n = len(groups)
-    cum = np.concatenate([np.zeros((1, vectors.shape[1])), np.cumsum(vectors, axis=0, dtype=np.float64)])
-    spans = [np.zeros((0, vectors.shape[1]), dtype=np.float32)]
-    for a in range(1, max_span + 1):
-        table = np.zeros((n + 1, vectors.shape[1]), dtype=np.float32)
-        if a <= n:
-            table[a:] = cum[a:] - cum[:-a]
-            table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-9)
-        spans.append(table)
+    empty = np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    spans: tuple[Table, ...] = (empty, *(SummedSpans(vectors, a) for a in range(1, max_span + 1)))
     lengths = np.array(
         [np.mean([languages[lang].lengths[ix].sum() for lang, ix in g.members.items()]) for g in groups]
     )
     starts = [k for k, g in enumerate(groups) if any(ix[0] in languages[lang].paragraph_starts for lang, ix in g.members.items())]
-    return _side(lengths, tuple(spans), starts)
+    return _side(lengths, spans, starts)
 
 
 def _link_moved(groups: list[_Group], languages: dict[str, _Language], above: float) -> list[_Group]:
