@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 from collections.abc import Sequence
@@ -11,11 +12,13 @@ import pytest
 from _models import PARALLEL, embedding_cache_dir
 from _paths import SHARED
 
+from aligner import _spans
 from aligner.align import AlignOptions, _band, _link_moved, align, align_sentences
-from aligner.embed import EmbeddingCache, Encoder
+from aligner.embed import EmbeddingCache, Encoder, embed_spans
 from aligner.errors import AlignmentError
 from aligner.types import Bead, SegmentedDocument
 
+align_module = importlib.import_module("aligner.align")  # the package's ``align`` is the function
 EN = PARALLEL["en"]
 UNRELATED_DE = (
     "Die Katze schläft auf dem Sofa.",
@@ -242,3 +245,49 @@ def test_a_merge_keeps_an_edge_sentence_that_adds_to_it() -> None:
     src, tgt = spans_of([x, y]), spans_of([(1.0, 1.0), y])
     path = [Bead((0, 1), (0,), 1.0), Bead((), (1,))]
     assert _link_moved(path, src, tgt, 0.05, above=0.5) == path
+
+
+def _float32_tables(encoder: Encoder, sentences: Sequence[str], max_span: int) -> tuple[np.ndarray, ...]:
+    """The span tables as plain float32 arrays, all embedded in one call (how they were before float16)."""
+    n = len(sentences)
+    tables = [np.zeros((0, encoder.dim), dtype=np.float32)]
+    for a in range(1, max_span + 1):
+        table = np.zeros((n + 1, encoder.dim), dtype=np.float32)
+        if a <= n:
+            table[a:] = embed_spans(encoder, sentences, [(e - a, e) for e in range(a, n + 1)])
+        tables.append(table)
+    return tuple(tables)
+
+
+@pytest.mark.parametrize("spill", [False, True], ids=["in-memory", "in-a-file"])
+def test_float16_span_tables_give_the_beads_of_float32_ones(
+    encoder: Encoder, spill: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tables stored as float16 (in memory, or in a file read a few rows at a time) and embedded a few
+    sentences per call align a short document as float32 tables embedded at once do."""
+    en, de = list(PARALLEL["en"]), list(PARALLEL["de"])
+    del de[3]
+    de[5:7] = [de[5] + " " + de[6]]
+    monkeypatch.setattr(align_module, "_span_embeddings", _float32_tables)
+    expected = align_sentences(en, de, encoder)
+    monkeypatch.undo()
+    monkeypatch.setattr(align_module, "_EMBED_CHUNK", 3)
+    if spill:
+        monkeypatch.setattr(_spans, "SPILL_BYTES", 0)
+        monkeypatch.setattr(_spans, "WINDOW_ROWS", 2)
+    tables = align_module._span_embeddings(encoder, en, 4)
+    assert all(isinstance(t, _spans.SpanTable) and (t._file is not None) == (spill and a > 1)
+               for a, t in enumerate(tables) if a)
+    beads = align_sentences(en, de, encoder)
+    assert links(beads) == links(expected)
+    assert [b.score for b in beads] == pytest.approx([b.score for b in expected], abs=2e-3)
+
+
+def test_summed_spans_are_normalised_sums_of_consecutive_rows() -> None:
+    vectors = np.random.default_rng(0).normal(size=(6, 4)).astype(np.float32)
+    spans = _spans.SummedSpans(vectors, 3)
+    assert spans.shape == (7, 4)
+    np.testing.assert_array_equal(spans[np.array([0, 2])], np.zeros((2, 4)))
+    total = vectors[2:5].sum(axis=0)
+    np.testing.assert_allclose(spans[5], total / np.linalg.norm(total), rtol=1e-6)
+    np.testing.assert_allclose(spans[1:][4], spans[5])  # a slice is a view, read when indexed

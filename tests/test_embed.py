@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from aligner import ModelError, OutputError, UnknownModelError
 from aligner.embed import (
@@ -325,3 +327,29 @@ def test_a_corrupt_cache_file_is_a_one_line_error(use_encoder: Encoder, tmp_path
     (tmp_path / "embeddings.sqlite3").write_bytes(b"not a database" * 100)
     with pytest.raises(OutputError, match=r"embedding cache .*embeddings\.sqlite3: file is not a database"):
         EmbeddingCache(use_encoder, tmp_path).encode(DE)
+
+
+def test_the_cache_keeps_only_the_texts_used_last_and_embeds_an_evicted_one_again() -> None:
+    inner = _CountingEncoder()
+    cache = EmbeddingCache(inner, max_vectors=3)
+    first = cache.encode(["a", "b", "c", "d", "e"])
+    assert len(cache._memory) == 3 and inner.calls == [["a", "b", "c", "d", "e"]]
+    again = cache.encode(["e", "a", "d", "c"])  # e, d, c are kept; a left and is embedded again
+    assert inner.calls[-1] == ["a"]
+    np.testing.assert_array_equal(again, first[[4, 0, 3, 2]])
+    assert len(cache._memory) == 3
+
+
+class _CountingEncoder:
+    """A deterministic toy encoder that records what it was asked to embed."""
+
+    name = "counting"
+    dim = 4
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        self.calls.append(list(texts))
+        out = np.array([[ord(t[0]), len(t), 1.0, 2.0] for t in texts], dtype=np.float32).reshape(-1, 4)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)

@@ -6,16 +6,20 @@ target sentences. A bead of type ``(a, b)`` ending at ``(i, j)`` covers source s
 columns ``[lo[i], hi[i]]`` so that time and memory grow with the band, not with ``n * m``.
 
 Span embeddings are indexed by their END position: ``span[a][e]`` (shape ``(n + 1, d)``) is the
-embedding of sentences ``[e - a, e)``, zero for ``e < a``.
+embedding of sentences ``[e - a, e)``, zero for ``e < a``. A table is a float32 array or any table of
+``aligner._spans`` (stored as float16): indexing it with an int array gives float32 rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from ._spans import Table
 
 FloatArray = NDArray[np.float32]
 
@@ -61,7 +65,7 @@ def calibrated(sim: NDArray | float, baseline: float) -> NDArray | float:
 class Side:
     """What the kernel needs to know about one document's sentences."""
 
-    spans: tuple[FloatArray, ...]  # spans[a] for a = 1..max_span (index 0 unused: empty array)
+    spans: tuple[Table, ...]  # spans[a] for a = 1..max_span (index 0 unused: empty array)
     length_cum: NDArray[np.float64]  # (n + 1,) cumulative character counts
     paragraph_cum: NDArray[np.int64]  # (n + 1,) paragraphs begun at or before sentence e (index 0 = first)
 

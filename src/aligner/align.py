@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _dp
+from . import _dp, _spans
+from ._spans import SpanTable, SummedSpans, Table
 from .embed import Encoder, embed_spans
 from .errors import AlignmentError
 from .types import Alignment, Bead, SegmentedDocument
@@ -110,33 +111,43 @@ def _log_ratio(src_chars: float, tgt_chars: float) -> float:
     return float(np.clip(np.log((src_chars + 1.0) / (tgt_chars + 1.0)), -0.5, 0.5))
 
 
-def _span_embeddings(encoder: Encoder, sentences: Sequence[str], max_span: int) -> tuple[NDArray, ...]:
-    """``spans[a][e]``: embedding of sentences ``[e - a, e)`` (zero rows where ``e < a``).
+def _span_embeddings(encoder: Encoder, sentences: Sequence[str], max_span: int) -> tuple[Table, ...]:
+    """``spans[a][e]``: embedding of sentences ``[e - a, e)`` (zero rows where ``e < a``), as ``_spans.SpanTable``.
 
-    The tables are views of the one array the encoder returns, never copies: for a long text they
-    are most of a run's memory (``max_span`` rows of ``dim`` float32 per sentence).
+    For a long text these tables are most of a run's memory: they are float16, the tables of spans
+    of two or more sentences go to a temporary file beyond ``_spans.SPILL_BYTES``, and the encoder is
+    given ``_EMBED_CHUNK`` sentences at a time, so that its working memory does not grow with the text.
     """
     n = len(sentences)
-    # Per length a, the n + 1 rows of its table: a placeholders (zeroed below), then spans ending at a..n.
-    wanted = [
-        span
-        for a in range(1, max_span + 1)
-        for span in [(0, 1)] * min(a, n + 1) + [(e - a, e) for e in range(a, n + 1)]
-    ]
-    vectors = np.require(embed_spans(encoder, sentences, wanted), requirements="W")
-    spans: list[NDArray] = [np.zeros((0, vectors.shape[1]), dtype=np.float32)]
-    for a in range(1, max_span + 1):
-        table = vectors[(a - 1) * (n + 1) : a * (n + 1)]
-        table[: min(a, n + 1)] = 0.0
-        spans.append(table)
-    return tuple(spans)
+    tables: list[SpanTable] = []
+    for e0 in range(0, n + 1, _EMBED_CHUNK):
+        e1 = min(e0 + _EMBED_CHUNK, n + 1)  # this call fills rows e0 .. e1 - 1 of every table
+        first = max(e0 - max_span, 0)  # the sentences it reads: first .. e1 - 2
+        ends = [range(max(e0, a), e1) for a in range(1, max_span + 1)]
+        wanted = [(e - a - first, e - first) for a, rows in enumerate(ends, 1) for e in rows]
+        if not wanted:
+            continue
+        vectors = embed_spans(encoder, sentences[first : e1 - 1], wanted)
+        if not tables:
+            spill = (max_span - 1) * (n + 1) * vectors.shape[1] * 2 > _spans.SPILL_BYTES
+            tables = [SpanTable(n + 1, vectors.shape[1], spill=spill and a > 1) for a in range(max_span + 1)]
+        done = 0
+        for a, rows in enumerate(ends, 1):
+            tables[a].write(rows.start, vectors[done : done + len(rows)])
+            done += len(rows)
+    tables[0] = SpanTable(0, tables[0].shape[1])
+    return tuple(tables)
 
 
+
+
+#: Sentences embedded in one call to the encoder.
+_EMBED_CHUNK = 1024
 def _lengths(sentences: Sequence[str]) -> NDArray[np.float64]:
     return np.array([len(s) for s in sentences], dtype=np.float64)
 
 
-def _side(lengths: NDArray[np.float64], spans: tuple[NDArray, ...], paragraph_starts: Sequence[int]) -> _dp.Side:
+def _side(lengths: NDArray[np.float64], spans: tuple[Table, ...], paragraph_starts: Sequence[int]) -> _dp.Side:
     """``lengths``: characters per sentence; ``spans`` as from ``_span_embeddings``."""
     starts = np.zeros(len(lengths) + 1, dtype=np.int64)
     starts[[p for p in paragraph_starts if 0 <= p < len(lengths)]] = 1
@@ -147,19 +158,19 @@ def _side(lengths: NDArray[np.float64], spans: tuple[NDArray, ...], paragraph_st
     )
 
 
-def _unrelated_similarity(src: NDArray, tgt: NDArray, rows: int = 256, cols: int = 1024) -> float:
+def _unrelated_similarity(src: Table, tgt: Table, rows: int = 256, cols: int = 1024) -> float:
     """Median similarity of sentences that are not each other's best match: what 'unrelated' scores
     under this encoder for these two texts (too few sentences: the default encoder's value)."""
-    src = src[np.linspace(0, len(src) - 1, min(rows, len(src))).astype(int)]
-    tgt = tgt[np.linspace(0, len(tgt) - 1, min(cols, len(tgt))).astype(int)]
-    if tgt.shape[0] < 3:
+    src_rows: NDArray[np.float32] = src[np.linspace(0, len(src) - 1, min(rows, len(src))).astype(int)]
+    tgt_rows: NDArray[np.float32] = tgt[np.linspace(0, len(tgt) - 1, min(cols, len(tgt))).astype(int)]
+    if tgt_rows.shape[0] < 3:
         return _dp.REFERENCE_BASELINE
-    sims = np.sort(src @ tgt.T, axis=1)[:, :-1]  # each row without its best match
+    sims = np.sort(src_rows @ tgt_rows.T, axis=1)[:, :-1]  # each row without its best match
     return float(np.clip(np.median(sims), -0.5, 0.9))
 
 
 def _bead(
-    src_spans: tuple[NDArray, ...], tgt_spans: tuple[NDArray, ...], baseline: float, i0: int, i1: int, j0: int, j1: int
+    src_spans: tuple[Table, ...], tgt_spans: tuple[Table, ...], baseline: float, i0: int, i1: int, j0: int, j1: int
 ) -> Bead:
     """A bead scored by the calibrated similarity of its two sides (0 for an unlinked sentence)."""
     a, b = i1 - i0, j1 - j0
@@ -179,7 +190,7 @@ def _mutual_best(similarity: NDArray, above: float) -> list[tuple[int, int]]:
 
 
 def _link_moved(
-    beads: list[Bead], src_spans: tuple[NDArray, ...], tgt_spans: tuple[NDArray, ...], baseline: float, above: float
+    beads: list[Bead], src_spans: tuple[Table, ...], tgt_spans: tuple[Table, ...], baseline: float, above: float
 ) -> list[Bead]:
     """Source and target sentences the path left free that translate each other, linked where the
     source has them. Free: unlinked, or at the edge of a bead side of several sentences and adding
@@ -223,7 +234,7 @@ def _link_moved(
     return out
 
 
-def _free(beads: list[Bead], spans: tuple[NDArray, ...], other: tuple[NDArray, ...], side: str) -> dict[int, int]:
+def _free(beads: list[Bead], spans: tuple[Table, ...], other: tuple[Table, ...], side: str) -> dict[int, int]:
     """Sentences of one side (``"src"`` or ``"tgt"``) that may move, each with the index of its bead."""
     free = {}
     for k, bead in enumerate(beads):
@@ -240,8 +251,8 @@ def _free(beads: list[Bead], spans: tuple[NDArray, ...], other: tuple[NDArray, .
 
 def _without(
     bead: Bead,
-    src_spans: tuple[NDArray, ...],
-    tgt_spans: tuple[NDArray, ...],
+    src_spans: tuple[Table, ...],
+    tgt_spans: tuple[Table, ...],
     baseline: float,
     *,
     src: int = -1,
@@ -266,7 +277,7 @@ def _warn_if_unrelated(beads: list[Bead]) -> None:
 
 
 def _band(
-    src: NDArray[np.float32], tgt: NDArray[np.float32], options: AlignOptions
+    src: Table, tgt: Table, options: AlignOptions
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Columns to evaluate per row: everything for ordinary sizes, else a coarse-to-fine band."""
     n, m = len(src), len(tgt)
@@ -297,27 +308,24 @@ def _band(
     return lo, hi
 
 
-def _blocks(embeddings: NDArray[np.float32], r: int) -> NDArray[np.float32]:
-    """Unit-norm mean of each run of ``r`` consecutive sentence embeddings."""
-    n = len(embeddings)
-    padded = np.zeros((-(-n // r) * r, embeddings.shape[1]), dtype=np.float32)
-    padded[:n] = embeddings
-    blocks = padded.reshape(-1, r, embeddings.shape[1]).sum(axis=1)
+def _blocks(embeddings: Table, r: int) -> NDArray[np.float32]:
+    """Unit-norm mean of each run of ``r`` consecutive sentence embeddings (read a few thousand rows at a time)."""
+    n, dim = embeddings.shape
+    blocks = np.zeros((-(-n // r), dim), dtype=np.float32)
+    step = r * 512
+    for start in range(0, n, step):
+        rows = _spans.read_rows(embeddings, start, min(start + step, n))
+        padded = np.zeros((-(-len(rows) // r) * r, dim), dtype=np.float32)
+        padded[: len(rows)] = rows
+        blocks[start // r : start // r + len(padded) // r] = padded.reshape(-1, r, dim).sum(axis=1)
     return blocks / np.maximum(np.linalg.norm(blocks, axis=1, keepdims=True), 1e-9)
 
 
 def _block_side(blocks: NDArray[np.float32]) -> _dp.Side:
     """A coarse level: blocks are the 'sentences', spans of 2 and 3 blocks their normalised sums."""
-    spans = [np.zeros((0, blocks.shape[1]), dtype=np.float32)]
     n = len(blocks)
-    cum = np.concatenate([np.zeros((1, blocks.shape[1])), np.cumsum(blocks, axis=0, dtype=np.float64)])
-    for a in range(1, 4):
-        table = np.zeros((n + 1, blocks.shape[1]), dtype=np.float32)
-        table[a:] = cum[a:] - cum[:-a]  # sum of blocks [e - a, e) at row e
-        table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-9)
-        spans.append(table)
     return _dp.Side(
-        spans=tuple(spans),
+        spans=(np.zeros((0, blocks.shape[1]), dtype=np.float32), *(SummedSpans(blocks, a) for a in range(1, 4))),
         length_cum=np.arange(n + 1, dtype=np.float64),
         paragraph_cum=np.zeros(n + 1, dtype=np.int64),
     )

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _dp
+from ._spans import SummedSpans, Table
 from .align import (
     AlignOptions,
     _band,
@@ -56,7 +57,7 @@ class _Language:
     so that any mix of languages can be compared by length without a per-pair ratio."""
 
     lang: str
-    spans: tuple[NDArray[np.float32], ...]  # spans[a][e]: sentences [e - a, e), as in align._span_embeddings
+    spans: tuple[Table, ...]  # spans[a][e]: sentences [e - a, e), as in align._span_embeddings
     lengths: NDArray[np.float64]  # (n,)
     paragraph_starts: frozenset[int]
 
@@ -174,15 +175,11 @@ class _Columns:
                     starts.add(c0)
             counts += covered
         vectors = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)).astype(np.float32)
-        cum = np.concatenate([np.zeros((1, dim)), np.cumsum(vectors, axis=0, dtype=np.float64)])
-        spans = [np.zeros((0, dim), dtype=np.float32)]
-        for a in range(1, max_span + 1):
-            table = np.zeros((self.size + 1, dim), dtype=np.float32)
-            if a <= self.size:
-                table[a:] = cum[a:] - cum[:-a]
-                table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-9)
-            spans.append(table)
-        return vectors, _side(lengths / np.maximum(counts, 1), tuple(spans), sorted(starts))
+        # Spans of columns are summed when read (``_spans.SummedSpans``): no table per span length.
+        spans: tuple[Table, ...] = (np.zeros((0, dim), dtype=np.float32),) + tuple(
+            SummedSpans(vectors, a) for a in range(1, max_span + 1)
+        )
+        return vectors, _side(lengths / np.maximum(counts, 1), spans, sorted(starts))
 
     def groups(self) -> list[_Group]:
         """Units: runs of columns joined by sentences that cover more than one, in column order."""

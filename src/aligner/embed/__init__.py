@@ -2,7 +2,7 @@
 
     get_encoder("use" | "e5-small" | "st:NAME_OR_PATH") -> Encoder
     embed_spans(encoder, sentences, spans)              -> one vector per run of consecutive sentences
-    EmbeddingCache(encoder, cache_dir)                  -> the same encoder, each distinct text embedded once
+    EmbeddingCache(encoder, cache_dir)                  -> the same encoder, a recent or stored text not embedded again
 
 The aligner compares every sentence and every short run of consecutive sentences across languages, so
 most of its model time goes into spans. The default encoder (multilingual USE v3) sums per-token

@@ -1,10 +1,11 @@
-"""The embedding cache: each distinct text embedded once per run, and once ever with a cache folder."""
+"""The embedding cache: recent texts embedded once per run, and every text once ever with a cache folder."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -16,26 +17,32 @@ from ..errors import OutputError
 from ._common import Span, as_text_list, check_spans
 from ._registry import Encoder, SpanEncoder, is_span_encoder
 
-_Key = tuple[str, str]  # (cache namespace: model name, or model name + _SPANS_SUFFIX; text)
+_Key = tuple[str, bytes]  # (cache namespace: model name, or model name + _SPANS_SUFFIX; SHA-1 of the text)
 _STORE_FILE = "embeddings.sqlite3"
 _SPANS_SUFFIX = "|spans"  # cache namespace of composed spans
 _SQL_BATCH = 500  # keys per SELECT, under SQLite's bound-parameter limit
+#: Vectors kept in memory by default (32 MB at 512 dimensions): enough for what a run asks twice.
+MAX_VECTORS = 16_384
 
 
 class EmbeddingCache:
-    """An encoder that embeds every distinct text at most once per run, and once ever with ``cache_dir``.
+    """An encoder that embeds a text again only when it has left the cache, and once ever with ``cache_dir``.
 
-    Aligning n languages pairwise embeds each language's sentences n - 1 times without it. The
+    In memory it keeps the ``max_vectors`` texts used last (``None``: every one, for benchmarks that
+    time the search alone), keyed by SHA-1 so that long span texts are not kept: a run's spans would
+    otherwise stay in memory to its end. Aligning n languages pairwise asks for each language's
+    sentences n - 1 times; a statement's units split again per pair ask for a few spans twice. The
     on-disk store is one SQLite file keyed by model name and SHA-1 of the text; every batch is written
     in one transaction, so an interrupted run leaves the cache as it was before that batch.
     Wrapping a ``SpanEncoder`` gives a ``SpanEncoder`` (``encode_spans`` is only set then): composed
     spans are cached apart from texts encoded whole, since the two differ slightly.
     """
 
-    def __init__(self, encoder: Encoder, cache_dir: str | Path | None = None) -> None:
+    def __init__(self, encoder: Encoder, cache_dir: str | Path | None = None, *, max_vectors: int | None = MAX_VECTORS):
         self.encoder = encoder
         self.name = encoder.name
-        self._memory: dict[_Key, NDArray[np.float32]] = {}
+        self.max_vectors = max_vectors
+        self._memory = _Memory(max_vectors)
         self._store = _DiskStore(Path(cache_dir) / _STORE_FILE) if cache_dir is not None else None
         self.hits = 0  # texts served from memory or disk
         self.disk_hits = 0  # of which read from disk
@@ -49,34 +56,93 @@ class EmbeddingCache:
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         texts = as_text_list(texts)
-        keys = [(self.name, text) for text in texts]
+        keys = [(self.name, _text_key(text)) for text in texts]
         return self._lookup(keys, lambda missing: self.encoder.encode([texts[i] for i in missing]))
 
     def _lookup(self, keys: list[_Key], compute: Callable[[list[int]], NDArray[np.float32]]) -> NDArray[np.float32]:
         """Rows for ``keys`` from memory, then disk, then one ``compute(indices of the first occurrences)``."""
+        found: dict[_Key, NDArray[np.float32]] = {}
         first: dict[_Key, int] = {}
         for i, key in enumerate(keys):
-            if key not in self._memory:
+            if key in self._memory:
+                found[key] = self._memory[key]
+            else:
                 first.setdefault(key, i)
         if first and self._store is not None:
-            found = self._store.get(list(first), self.dim)
-            self._memory.update(found)
-            for key in found:
+            stored = self._store.get(list(first), self.dim)
+            for key, vector in stored.items():
                 del first[key]
-            self.disk_hits += len(found)
-        if first:
-            missing = list(first.values())
-            vectors = compute(missing)
-            fresh = {keys[i]: vectors[row] for row, i in enumerate(missing)}
-            self._memory.update(fresh)
-            if self._store is not None:
-                self._store.put(fresh)
+                found[key] = vector
+            self._remember(stored)
+            self.disk_hits += len(stored)
         self.misses += len(first)
         self.hits += len(keys) - len(first)
-        out = np.empty((len(keys), self.dim), dtype=np.float32)
+        if not first:
+            return np.array([found[key] for key in keys], dtype=np.float32).reshape(len(keys), self.dim)
+        missing = list(first.values())
+        vectors = compute(missing)
+        fresh = {keys[i]: vectors[row] for row, i in enumerate(missing)}
+        if self._store is not None:
+            self._store.put(fresh)
+        if len(missing) == len(keys):  # all new and distinct: the encoder's rows as they are
+            self._remember(fresh)
+            return vectors
+        found.update(fresh)
+        self._remember(fresh)
+        out = np.empty((len(keys), vectors.shape[1]), dtype=np.float32)
         for i, key in enumerate(keys):
-            out[i] = self._memory[key]
+            out[i] = found[key]
         return out
+
+    def _remember(self, vectors: dict[_Key, NDArray[np.float32]]) -> None:
+        items = list(vectors.items())
+        if self.max_vectors is not None:
+            items = items[max(len(items) - self.max_vectors, 0) :]
+        for key, vector in items:
+            self._memory[key] = vector
+
+
+class _Memory:
+    """Vectors by key, the least recently used dropped beyond ``capacity`` (None: never).
+
+    A bounded memory copies vectors into rows of one array: copies, since a view would keep the
+    encoder's whole output alive, and one array, since many small ones would scatter over the heap
+    and keep the space that large temporary arrays free from going back to the system.
+    """
+
+    def __init__(self, capacity: int | None) -> None:
+        self.capacity = capacity
+        self._slots: OrderedDict[_Key, int] = OrderedDict()  # least recently used first
+        self._rows: NDArray[np.float32] | None = None
+        self._vectors: dict[_Key, NDArray[np.float32]] = {}  # when unbounded
+
+    def __contains__(self, key: _Key) -> bool:
+        return key in self._slots or key in self._vectors
+
+    def __len__(self) -> int:
+        return len(self._slots) + len(self._vectors)
+
+    def __getitem__(self, key: _Key) -> NDArray[np.float32]:
+        if self.capacity is None:
+            return self._vectors[key]
+        self._slots.move_to_end(key)
+        return self._rows[self._slots[key]].copy()  # type: ignore[index]  # the slot may be given to another key before it is used
+
+    def __setitem__(self, key: _Key, vector: NDArray[np.float32]) -> None:
+        if self.capacity is None:
+            self._vectors[key] = np.array(vector, dtype=np.float32)
+            return
+        if self._rows is None:
+            self._rows = np.empty((self.capacity, len(vector)), dtype=np.float32)
+        if key in self._slots:
+            slot = self._slots[key]
+            self._slots.move_to_end(key)
+        elif len(self._slots) < self.capacity:
+            slot = self._slots[key] = len(self._slots)
+        else:
+            _, slot = self._slots.popitem(last=False)
+            self._slots[key] = slot
+        self._rows[slot] = vector
 
 
 def _cached_spans(
@@ -87,7 +153,7 @@ def _cached_spans(
     check_spans(spans, len(sentences))
     spans = list(spans)
     composed = cache.name + _SPANS_SUFFIX
-    keys = [(cache.name if b - a == 1 else composed, " ".join(sentences[a:b])) for a, b in spans]
+    keys = [(cache.name if b - a == 1 else composed, _text_key(" ".join(sentences[a:b]))) for a, b in spans]
     return cache._lookup(keys, lambda missing: inner.encode_spans(sentences, [spans[i] for i in missing]))
 
 
@@ -122,7 +188,7 @@ class _DiskStore:
         """The stored vectors among ``keys`` (rows of another length than ``dim`` are stale, left out)."""
         by_model: dict[str, dict[bytes, _Key]] = {}
         for key in keys:
-            by_model.setdefault(key[0], {})[_text_key(key[1])] = key
+            by_model.setdefault(key[0], {})[key[1]] = key
         found: dict[_Key, NDArray[np.float32]] = {}
         try:
             with self._connect() as db:
@@ -141,8 +207,8 @@ class _DiskStore:
     def put(self, vectors: dict[_Key, NDArray[np.float32]]) -> None:
         """Store ``vectors`` in one transaction: all of them or, if interrupted, none."""
         rows = [
-            (model, _text_key(text), np.ascontiguousarray(vector, dtype=np.float32).tobytes())
-            for (model, text), vector in vectors.items()
+            (model, digest, np.ascontiguousarray(vector, dtype=np.float32).tobytes())
+            for (model, digest), vector in vectors.items()
         ]
         try:
             with self._connect() as db:
