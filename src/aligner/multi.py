@@ -161,7 +161,7 @@ class _Columns:
         normalised sums of column embeddings, a column's length is its languages' mean (rescaled)
         share, and it opens a paragraph when a sentence beginning there does."""
         dim = next(iter(languages.values())).spans[1].shape[1]
-        sums = np.zeros((self.size, dim), dtype=np.float64)
+        sums = np.zeros((self.size, dim), dtype=np.float32)  # float32: a long text has a column per sentence
         lengths, counts = np.zeros(self.size), np.zeros(self.size)
         starts = set()
         for lang, ranges in self.ranges.items():
