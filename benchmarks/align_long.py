@@ -84,7 +84,9 @@ def main() -> int:
     for size in (int(s) for s in args.sizes.split(",")):
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(size), "--model", args.model],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         r = json.loads(out.strip().splitlines()[-1])
         per_k = r["align_seconds"] / (r["sentences"][0] / 1000)

@@ -109,7 +109,9 @@ def run_pairwise(corpus: Corpus, encoder: EmbeddingCache) -> None:
     for src, tgt in PAIRWISE:
         for d in range(len(corpus["en"])):
             beads = align_sentences(corpus[src][d], corpus[tgt][d], encoder)
-            predicted[src, tgt][0].append(([(b.src, b.tgt) for b in beads], [((k,), (k,)) for k in range(len(corpus[src][d]))]))
+            predicted[src, tgt][0].append(
+                ([(b.src, b.tgt) for b in beads], [((k,), (k,)) for k in range(len(corpus[src][d]))])
+            )
     report("pairwise (aligner.align), clean documents", predicted)
 
 
@@ -124,7 +126,9 @@ def run_per_document(corpus: Corpus, encoder: EmbeddingCache, seeds: list[int], 
             multi = align_multi(docs, encoder)
             for a, b in PAIRS:
                 beads = bitext(multi, a, b, encoder).beads
-                predicted[a, b].setdefault(seed, []).append(([(x.src, x.tgt) for x in beads], gold_beads(lines[a], lines[b])))
+                predicted[a, b].setdefault(seed, []).append(
+                    ([(x.src, x.tgt) for x in beads], gold_beads(lines[a], lines[b]))
+                )
     title = "all five perturbed per document (5% deletions, 8% merges)" if perturbed else "clean documents"
     report(f"five-way units, {title}", predicted)
 
@@ -133,7 +137,9 @@ def run_statements(corpus: Corpus, encoder: EmbeddingCache, seeds: list[int], en
     units: dict[tuple[str, str], dict[int, list]] = {pair: {} for pair in PAIRS}
     pairwise: dict[tuple[str, str], dict[int, list]] = {pair: {} for pair in PAIRS}
     pooled: dict[str, dict[int, list]] = {"clean": {}, "deletions": {}}
-    variants = [("clean", 0), *(("deletions", seed) for seed in seeds)] if end_to_end else [("deletions", s) for s in seeds]
+    variants = (
+        [("clean", 0), *(("deletions", seed) for seed in seeds)] if end_to_end else [("deletions", s) for s in seeds]
+    )
     for variant, seed in variants:
         rng = random.Random(seed)
         for statement in statements(corpus):
@@ -141,7 +147,11 @@ def run_statements(corpus: Corpus, encoder: EmbeddingCache, seeds: list[int], en
             flat = {lang: [s for doc in statement[lang] for s in doc] for lang in LANGS}
             docs, lines = [], {}
             for lang in LANGS:
-                kept = perturb(len(doc_of), rng, merge=0.0) if variant == "deletions" else [(k,) for k in range(len(doc_of))]
+                kept = (
+                    perturb(len(doc_of), rng, merge=0.0)
+                    if variant == "deletions"
+                    else [(k,) for k in range(len(doc_of))]
+                )
                 grouped = paragraphs(kept, doc_of)
                 if end_to_end:
                     doc, lines[lang] = segmented_lines(flat[lang], grouped, lang)
@@ -202,7 +212,9 @@ def main() -> int:
         return 0
     if args.speed:
         command = [sys.executable, __file__, "--speed-child", "--model", args.model]
-        times = [float(subprocess.run(command, capture_output=True, text=True, check=True).stdout) for _ in range(args.speed)]
+        times = [
+            float(subprocess.run(command, capture_output=True, text=True, check=True).stdout) for _ in range(args.speed)
+        ]
         print(f"five languages x 100 sentences, model load included: median {statistics.median(times):.2f} s "
               f"over {len(times)} runs ({', '.join(f'{t:.2f}' for t in times)})")  # fmt: skip
         return 0

@@ -49,21 +49,29 @@ def run_one(input: Path, workers: int, threads: int | None) -> None:
     first: list[float] = []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
-        result = run_batch(jobs, out, BatchOptions(workers=workers, threads=threads),
-                           on_result=lambda r: first.append(time.perf_counter() - start) if not first else None)
+        result = run_batch(
+            jobs,
+            out,
+            BatchOptions(workers=workers, threads=threads),
+            on_result=lambda r: first.append(time.perf_counter() - start) if not first else None,
+        )
     elapsed = time.perf_counter() - start
-    print(json.dumps({
-        "workers": workers,
-        "threads": BatchOptions(workers=workers, threads=threads).threads_per_worker(),
-        "statements": len(jobs),
-        "ok": result.count("ok"),
-        "seconds": round(elapsed, 2),
-        "first_result_s": round(first[0], 2),
-        "per_minute": round(len(jobs) / elapsed * 60, 1),
-        "per_minute_after_first": round((len(jobs) - 1) / (elapsed - first[0]) * 60, 1),
-        "maxrss_self_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "maxrss_children_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "workers": workers,
+                "threads": BatchOptions(workers=workers, threads=threads).threads_per_worker(),
+                "statements": len(jobs),
+                "ok": result.count("ok"),
+                "seconds": round(elapsed, 2),
+                "first_result_s": round(first[0], 2),
+                "per_minute": round(len(jobs) / elapsed * 60, 1),
+                "per_minute_after_first": round((len(jobs) - 1) / (elapsed - first[0]) * 60, 1),
+                "maxrss_self_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "maxrss_children_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -71,8 +79,11 @@ def main() -> None:
     parser.add_argument("--statements", type=int, default=50)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--threads", type=int, help="encoder threads per worker (default: cores / workers)")
-    parser.add_argument("--also-single-thread", action="store_true",
-                        help="add a run with 1 worker and 1 thread (BLAS threading can be slower than none)")
+    parser.add_argument(
+        "--also-single-thread",
+        action="store_true",
+        help="add a run with 1 worker and 1 thread (BLAS threading can be slower than none)",
+    )
     parser.add_argument("--run-one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_one:
@@ -82,19 +93,32 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sentences = build_statements(Path(tmp), args.statements)
         print(f"{args.statements} statements from UD PUD, {sentences} sentences per language, 5 languages")
-        print(f"{'workers':>7} {'threads':>7} {'seconds':>8} {'1st result s':>12} {'stmts/min':>10} {'after 1st':>10} "
-              f"{'RSS self MB':>11} {'RSS children MB':>15}")
+        print(
+            f"{'workers':>7} {'threads':>7} {'seconds':>8} {'1st result s':>12} {'stmts/min':>10} {'after 1st':>10} "
+            f"{'RSS self MB':>11} {'RSS children MB':>15}"
+        )
         runs = [(workers, args.threads) for workers in args.workers] + ([(1, 1)] if args.also_single_thread else [])
         for workers, threads in runs:
             output = subprocess.run(
-                [sys.executable, __file__, "--run-one", tmp, "--workers", str(workers),
-                 *(["--threads", str(threads)] if threads else [])],
-                capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    __file__,
+                    "--run-one",
+                    tmp,
+                    "--workers",
+                    str(workers),
+                    *(["--threads", str(threads)] if threads else []),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
             r = json.loads(output.strip().splitlines()[-1])
-            print(f"{r['workers']:>7} {r['threads']:>7} {r['seconds']:>8} {r['first_result_s']:>12} "
-                  f"{r['per_minute']:>10} {r['per_minute_after_first']:>10} {r['maxrss_self_mb']:>11} "
-                  f"{r['maxrss_children_mb']:>15}")
+            print(
+                f"{r['workers']:>7} {r['threads']:>7} {r['seconds']:>8} {r['first_result_s']:>12} "
+                f"{r['per_minute']:>10} {r['per_minute_after_first']:>10} {r['maxrss_self_mb']:>11} "
+                f"{r['maxrss_children_mb']:>15}"
+            )
         print("stmts/min includes loading the model; 'after 1st' is the rate once the first statement is done.")
         print("RSS children: the largest single worker process (ru_maxrss of RUSAGE_CHILDREN is a maximum, not a sum).")
 

@@ -27,15 +27,20 @@ LANGS = ("en", "de", "fr", "es", "ru")
 
 def build_statements(root: Path, count: int) -> int:
     """PUD's sentences in ``count`` statement folders; returns the sentences per language in all."""
-    texts = {lang: [line.split("=", 1)[1].strip()
-                    for line in (SHARED / f"{lang}_pud-ud-test.conllu").read_text("utf-8").splitlines()
-                    if line.startswith("# text =")] for lang in LANGS}
+    texts = {
+        lang: [
+            line.split("=", 1)[1].strip()
+            for line in (SHARED / f"{lang}_pud-ud-test.conllu").read_text("utf-8").splitlines()
+            if line.startswith("# text =")
+        ]
+        for lang in LANGS
+    }
     size = len(texts["en"]) // count
     for n in range(count):
         folder = root / f"s{n:03d}"
         folder.mkdir(parents=True)
         for lang in LANGS:
-            (folder / f"{lang}.txt").write_text(" ".join(texts[lang][n * size:(n + 1) * size]) + "\n", "utf-8")
+            (folder / f"{lang}.txt").write_text(" ".join(texts[lang][n * size : (n + 1) * size]) + "\n", "utf-8")
     return size * count
 
 
@@ -80,18 +85,35 @@ def run_one(input: Path, engine: str, workers: int) -> None:
         memory, kwargs = _ActorMemory(), {"engine": RayEngine()}
     first: list[float] = []
     with tempfile.TemporaryDirectory() as out:
-        result = run_batch(jobs, out, options, **kwargs,
-                           on_result=lambda r: first.append(time.perf_counter() - start) if not first else None)
+        result = run_batch(
+            jobs,
+            out,
+            options,
+            **kwargs,
+            on_result=lambda r: first.append(time.perf_counter() - start) if not first else None,
+        )
     elapsed = time.perf_counter() - start
-    worker_peak = memory.stop() if memory else (
-        resource.getrusage(resource.RUSAGE_CHILDREN if workers > 1 else resource.RUSAGE_SELF).ru_maxrss * 1024)
-    print(json.dumps({
-        "engine": engine, "workers": workers, "statements": len(jobs), "ok": result.count("ok"),
-        "startup_s": round(startup, 2), "seconds": round(elapsed, 2), "first_result_s": round(first[0], 2),
-        "per_minute": round(len(jobs) / elapsed * 60, 1),
-        "per_minute_after_first": round((len(jobs) - 1) / (elapsed - first[0]) * 60, 1),
-        "worker_peak_mb": round(worker_peak / 2**20, 1),
-    }))
+    worker_peak = (
+        memory.stop()
+        if memory
+        else (resource.getrusage(resource.RUSAGE_CHILDREN if workers > 1 else resource.RUSAGE_SELF).ru_maxrss * 1024)
+    )
+    print(
+        json.dumps(
+            {
+                "engine": engine,
+                "workers": workers,
+                "statements": len(jobs),
+                "ok": result.count("ok"),
+                "startup_s": round(startup, 2),
+                "seconds": round(elapsed, 2),
+                "first_result_s": round(first[0], 2),
+                "per_minute": round(len(jobs) / elapsed * 60, 1),
+                "per_minute_after_first": round((len(jobs) - 1) / (elapsed - first[0]) * 60, 1),
+                "worker_peak_mb": round(worker_peak / 2**20, 1),
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -110,18 +132,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sentences = build_statements(Path(tmp), args.statements)
         print(f"{args.statements} statements from UD PUD, {sentences // args.statements} sentences each in 5 languages")
-        print(f"{'engine':>6} {'workers':>7} {'start-up s':>10} {'seconds':>8} {'1st result s':>12} {'stmts/min':>10} "
-              f"{'after 1st':>10} {'sents/s/core':>12} {'worker peak MB':>14}")
+        print(
+            f"{'engine':>6} {'workers':>7} {'start-up s':>10} {'seconds':>8} {'1st result s':>12} {'stmts/min':>10} "
+            f"{'after 1st':>10} {'sents/s/core':>12} {'worker peak MB':>14}"
+        )
         for run in args.runs:
-            output = subprocess.run([sys.executable, __file__, "--run-one", tmp, "--runs", run],
-                                    capture_output=True, text=True, check=True).stdout
+            output = subprocess.run(
+                [sys.executable, __file__, "--run-one", tmp, "--runs", run], capture_output=True, text=True, check=True
+            ).stdout
             r = json.loads(output.strip().splitlines()[-1])
             # sentences embedded and aligned per second per core, once the model is loaded (1 thread per worker)
             rate = (sentences * len(LANGS) / args.statements) * r["per_minute_after_first"] / 60 / r["workers"]
-            print(f"{r['engine']:>6} {r['workers']:>7} {r['startup_s']:>10} {r['seconds']:>8} {r['first_result_s']:>12} "
-                  f"{r['per_minute']:>10} {r['per_minute_after_first']:>10} {rate:>12.0f} {r['worker_peak_mb']:>14}")
-        print("seconds and stmts/min include start-up and loading the model; 'after 1st' is the rate from the "
-              "first result on.")
+            print(
+                f"{r['engine']:>6} {r['workers']:>7} {r['startup_s']:>10} {r['seconds']:>8} {r['first_result_s']:>12} "
+                f"{r['per_minute']:>10} {r['per_minute_after_first']:>10} {rate:>12.0f} {r['worker_peak_mb']:>14}"
+            )
+        print(
+            "seconds and stmts/min include start-up and loading the model; 'after 1st' is the rate from the "
+            "first result on."
+        )
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ def _optional_extractors() -> dict[str, Extractor]:
     except ImportError:
         print("trafilatura: not installed, skipped")
     else:
+
         def run_trafilatura(data: bytes) -> list[str]:
             text = trafilatura.extract(data, include_comments=False, include_tables=False, favor_precision=True)
             return [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -43,6 +44,7 @@ def _optional_extractors() -> dict[str, Extractor]:
     except ImportError:
         print("readability-lxml: not installed, skipped")
     else:
+
         def run_readability(data: bytes) -> list[str]:
             # aligner's own paragraph splitting, so that only the choice of content is compared
             return _blocks(html.fromstring(Readability(data).summary(html_partial=True)))
@@ -63,10 +65,15 @@ def _score(got: list[str], want: list[str]) -> tuple[int, int, int]:
 
 
 def main() -> None:
-    cases = [(p.stem, (PAGES / f"{p.stem}.html").read_bytes(), json.loads(p.read_text("utf-8"))["paragraphs"])
-             for p in sorted((PAGES / "expected").glob("*.json"))]
-    extractors = {"aligner (profiles)": _aligner(True), "aligner (generic only)": _aligner(False),
-                  **_optional_extractors()}
+    cases = [
+        (p.stem, (PAGES / f"{p.stem}.html").read_bytes(), json.loads(p.read_text("utf-8"))["paragraphs"])
+        for p in sorted((PAGES / "expected").glob("*.json"))
+    ]
+    extractors = {
+        "aligner (profiles)": _aligner(True),
+        "aligner (generic only)": _aligner(False),
+        **_optional_extractors(),
+    }
     print(f"{len(cases)} pages with expected paragraphs\n")
     print(f"{'extractor':<24} {'exact':>7} {'P':>6} {'R':>6} {'F1':>6} {'ms/page':>8}  failures")
     for name, extract in extractors.items():
@@ -88,8 +95,10 @@ def main() -> None:
         elapsed = (time.perf_counter() - start) * 1000 / len(cases)
         precision, recall = correct / max(found, 1), correct / max(expected, 1)
         f1 = 2 * precision * recall / max(precision + recall, 1e-9)
-        print(f"{name:<24} {exact:>3}/{len(cases):<3} {precision:6.3f} {recall:6.3f} {f1:6.3f} {elapsed:8.1f}  "
-              f"{', '.join(failures) or '-'}")
+        print(
+            f"{name:<24} {exact:>3}/{len(cases):<3} {precision:6.3f} {recall:6.3f} {f1:6.3f} {elapsed:8.1f}  "
+            f"{', '.join(failures) or '-'}"
+        )
 
 
 if __name__ == "__main__":

@@ -125,13 +125,24 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             sentences = write(folder, args.data, langs, size)
-            command = [sys.executable, "-c", "from aligner.cli import main; main()",
-                       "run", str(folder), "-o", str(folder / "out.tmx"), "--quiet"]
+            command = [
+                sys.executable,
+                "-c",
+                "from aligner.cli import main; main()",
+                "run",
+                str(folder),
+                "-o",
+                str(folder / "out.tmx"),
+                "--quiet",
+            ]
             peak, elapsed, code = peak_rss_mb(command)
             verdict = "ok" if peak < TARGET_MB else f"OVER {TARGET_MB} MB"
             shape = "one line" if write is write_one_line else f"{sentences} sentences each"
-            print(f"{size:g} MB x {len(langs)} ({shape}): peak RSS {peak:.0f} MB, "
-                  f"{elapsed:.0f} s, exit {code} [{verdict}]", flush=True)
+            print(
+                f"{size:g} MB x {len(langs)} ({shape}): peak RSS {peak:.0f} MB, "
+                f"{elapsed:.0f} s, exit {code} [{verdict}]",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

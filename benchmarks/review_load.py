@@ -27,15 +27,22 @@ from aligner.tmx import ALL_LANGUAGES, TranslationUnit, write_tmx
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def build_tmx(path: Path, units: int, seed: int = 14) -> Path:
     """A five-language TMX of ``units`` units made of the samples' sentences; every 40th is unpaired."""
     documents = load_statement([str(ROOT / "samples")])
-    sentences = {doc.lang: [s for block in doc.text_blocks() for s in split_sentences(block, doc.lang)]
-                 for doc in documents}
+    sentences = {
+        doc.lang: [s for block in doc.text_blocks() for s in split_sentences(block, doc.lang)] for doc in documents
+    }
     n = min(len(v) for v in sentences.values())
     rng = random.Random(seed)
 
@@ -45,7 +52,7 @@ def build_tmx(path: Path, units: int, seed: int = 14) -> Path:
             i = k % n
             variants = tuple((lang, texts[i]) for lang, texts in sentences.items())
             if k % 40 == 39:
-                variants = variants[k % len(variants):][:1]
+                variants = variants[k % len(variants) :][:1]
             score = rng.choice((rng.uniform(0.2, 0.5), rng.uniform(0.5, 0.7), *[rng.uniform(0.7, 0.95)] * 4))
             props = (("x-score", f"{score:.3f}"), ("x-document", "samples"))
             out.append(TranslationUnit(tuid=f"{k:08d}", variants=variants, props=props))
@@ -58,9 +65,20 @@ def build_tmx(path: Path, units: int, seed: int = 14) -> Path:
 def start_review(tmx: Path, output: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
     """``aligner review`` in a subprocess on a free port; returns it and the URL it printed."""
     process = subprocess.Popen(
-        [sys.executable, "-c", "from aligner.cli import main; main()", "review", str(tmx), "-o", str(output),
-         "--no-browser", "--quiet", *extra],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from aligner.cli import main; main()",
+            "review",
+            str(tmx),
+            "-o",
+            str(output),
+            "--no-browser",
+            "--quiet",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     url = process.stdout.readline().strip()
@@ -107,9 +125,12 @@ def main() -> None:
         finally:
             process.terminate()
             process.wait()
-    print(f"{args.units} five-language units: server ready in {startup:.2f} s; page ready in median {statistics.median(times):.2f} s "
-          f"(min {min(times):.2f}, max {max(times):.2f}, {args.runs} runs); {rows} rows in the DOM; "
-          f"next page in {paging * 1000:.0f} ms")
+    print(
+        f"{args.units} five-language units: server ready in {startup:.2f} s; "
+        f"page ready in median {statistics.median(times):.2f} s "
+        f"(min {min(times):.2f}, max {max(times):.2f}, {args.runs} runs); {rows} rows in the DOM; "
+        f"next page in {paging * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

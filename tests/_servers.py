@@ -77,4 +77,3 @@ def _handler(site: SlowSite) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
-

@@ -77,7 +77,9 @@ def test_a_sentence_split_in_two_gives_a_1_2_bead(encoder: Encoder) -> None:
 @pytest.mark.slow
 def test_two_sentences_joined_in_one_give_a_2_1_bead(encoder: Encoder) -> None:
     es = list(PARALLEL["es"])
-    es[3:5] = ["La entrada es gratuita para los niños menores de doce años, y el director agradeció su apoyo a la ciudad."]
+    es[3:5] = [
+        "La entrada es gratuita para los niños menores de doce años, y el director agradeció su apoyo a la ciudad."
+    ]
     beads = align_sentences(EN, es, encoder)
     assert links(beads) == diagonal(3) + [((3, 4), (3,))] + [((k,), (k - 1,)) for k in range(5, 8)]
 
@@ -115,9 +117,7 @@ def test_one_sentence_against_many_links_only_its_translation(encoder: Encoder, 
 
 
 @pytest.mark.slow
-def test_unrelated_texts_score_low_and_log_a_warning(
-    encoder: Encoder, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_unrelated_texts_score_low_and_log_a_warning(encoder: Encoder, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="aligner.align"):
         beads = align_sentences(EN[:4], UNRELATED_DE, encoder)
     assert_covers(beads, 4, 4)
@@ -276,8 +276,11 @@ def test_float16_span_tables_give_the_beads_of_float32_ones(
         monkeypatch.setattr(_spans, "SPILL_BYTES", 0)
         monkeypatch.setattr(_spans, "WINDOW_ROWS", 2)
     tables = align_module._span_embeddings(encoder, en, 4)
-    assert all(isinstance(t, _spans.SpanTable) and (t._file is not None) == (spill and a > 1)
-               for a, t in enumerate(tables) if a)
+    assert all(
+        isinstance(t, _spans.SpanTable) and (t._file is not None) == (spill and a > 1)
+        for a, t in enumerate(tables)
+        if a
+    )
     beads = align_sentences(en, de, encoder)
     assert links(beads) == links(expected)
     assert [b.score for b in beads] == pytest.approx([b.score for b in expected], abs=2e-3)

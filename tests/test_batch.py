@@ -55,8 +55,13 @@ def statements(tmp_path: Path) -> Path:
 def aligner(*args: str) -> subprocess.Popen[str]:
     """A real ``aligner`` process (what a user starts from two terminals)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SAMPLES.parent / "src"), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.Popen([sys.executable, "-c", "from aligner.cli import main; main()", *args],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", "from aligner.cli import main; main()", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def variant_sets(path: Path) -> list[tuple[tuple[str, str], ...]]:
@@ -73,11 +78,17 @@ def test_a_batch_of_statement_folders(statements: Path, tmp_path: Path, cache: E
     result = run_batch(read_batch_input(statements), out, encoder=cache)
 
     assert [(r.name, r.status) for r in result.results] == [
-        ("a-full", "ok"), ("b-copy", "ok"), ("c-partial", "ok"), ("d-broken", "failed")]
+        ("a-full", "ok"),
+        ("b-copy", "ok"),
+        ("c-partial", "ok"),
+        ("d-broken", "failed"),
+    ]
     full, _, partial, broken = result.results
     assert full.languages == ("de", "en", "es", "fr", "ru") and full.missing == ()
     assert dict(full.sentences) == {"de": 17, "en": 18, "es": 18, "fr": 18, "ru": 18}
-    assert sum(n for _, n in full.bead_types) == full.units == len(list(read_tmx(out / "statements/a-full/aligned.tmx")))
+    assert (
+        sum(n for _, n in full.bead_types) == full.units == len(list(read_tmx(out / "statements/a-full/aligned.tmx")))
+    )
     assert 0 < full.min_score <= full.mean_score <= 1
     assert partial.languages == ("de", "en", "ru") and partial.missing == ("es", "fr")
     assert "fr missing: no file" in partial.warnings
@@ -92,7 +103,9 @@ def test_a_batch_of_statement_folders(statements: Path, tmp_path: Path, cache: E
 
     # the copy shares all but one unit with the original: the combined memory holds each once
     combined = variant_sets(out / "combined.tmx")
-    everything = [v for name in ("a-full", "b-copy", "c-partial") for v in variant_sets(out / "statements" / name / "aligned.tmx")]
+    everything = [
+        v for name in ("a-full", "b-copy", "c-partial") for v in variant_sets(out / "statements" / name / "aligned.tmx")
+    ]
     assert len(combined) == len(set(combined)) == len(set(everything))
     assert result.merge.duplicates == len(everything) - len(set(everything)) >= 15
 
@@ -100,8 +113,13 @@ def test_a_batch_of_statement_folders(statements: Path, tmp_path: Path, cache: E
     assert summary.equals(pl.read_parquet(out / "summary.parquet"))
     assert summary["status"].to_list() == ["ok", "ok", "ok", "failed"]
     assert summary.filter(pl.col("name") == "c-partial").select("missing", "sentences_ru", "sentences_fr").row(0) == (
-        "es,fr", 18, None)
-    assert {"bead_types", "mean_score", "min_score", "warnings", "error", "elapsed_s", "languages"} <= set(summary.columns)
+        "es,fr",
+        18,
+        None,
+    )
+    assert {"bead_types", "mean_score", "min_score", "warnings", "error", "elapsed_s", "languages"} <= set(
+        summary.columns
+    )
     assert part_files(out) == []
 
 
@@ -133,14 +151,18 @@ def test_an_interrupted_batch_resumes_where_it_stopped(statements: Path, tmp_pat
     assert marker.stat().st_mtime_ns == finished_at
     assert result.results[0].units == 17  # a skipped statement keeps its figures in the summary
     combined = variant_sets(out / "combined.tmx")
-    everything = {v for name in ("a-full", "b-copy", "c-partial") for v in variant_sets(out / "statements" / name / "aligned.tmx")}
+    everything = {
+        v for name in ("a-full", "b-copy", "c-partial") for v in variant_sets(out / "statements" / name / "aligned.tmx")
+    }
     assert len(combined) == len(set(combined)) and set(combined) == everything
     assert pl.read_csv(out / "summary.csv")["status"].to_list() == ["skipped", "ok", "ok", "failed"]
     assert part_files(out) == []
 
 
 @pytest.mark.slow
-def test_other_settings_align_finished_statements_again(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:
+def test_other_settings_align_finished_statements_again(
+    statements: Path, tmp_path: Path, cache: EmbeddingCache
+) -> None:
     jobs = read_batch_input(statements)[:1]
     run_batch(jobs, tmp_path / "out", encoder=cache)
     again = run_batch(jobs, tmp_path / "out", BatchOptions(langs=("en", "ru")), encoder=cache)
@@ -208,29 +230,36 @@ def test_a_second_batch_on_the_same_folder_is_refused_while_the_first_runs(tmp_p
     assert json.loads(stdout)["ok"] == 12
     assert second.returncode == 6
     assert refused.strip().splitlines() == [
-        f"error: {out}: another aligner batch is writing here (pid {first.pid}); wait for it, or use another -o folder"]
+        f"error: {out}: another aligner batch is writing here (pid {first.pid}); wait for it, or use another -o folder"
+    ]
     assert part_files(out) == []
 
 
 @pytest.mark.slow
 def test_tsv_tables(statements: Path, tmp_path: Path, cache: EmbeddingCache) -> None:
-    result = run_batch(read_batch_input(statements)[:1], tmp_path / "out", BatchOptions(table_format="tsv"), encoder=cache)
+    result = run_batch(
+        read_batch_input(statements)[:1], tmp_path / "out", BatchOptions(table_format="tsv"), encoder=cache
+    )
     table = pl.read_csv(tmp_path / "out" / "statements" / "a-full" / "aligned.tsv", separator="\t")
     assert table.height == result.results[0].units * 5
 
 
 NEW = "/{lang}/foreign_policy/news/1987654/"
-OLD = {"en": "/en_GB/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/4521236",
-       "ru": "/ru_RU/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/4521236"}
+OLD = {
+    "en": "/en_GB/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/4521236",
+    "ru": "/ru_RU/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/4521236",
+}
 
 
 @pytest.mark.slow
 def test_a_list_of_urls(httpserver: HTTPServer, tmp_path: Path, cache: EmbeddingCache) -> None:
     for lang in ("en", "ru"):
         httpserver.expect_request(NEW.format(lang=lang)).respond_with_data(
-            (PAGES / f"new_{lang}.html").read_bytes(), content_type="text/html; charset=utf-8")
+            (PAGES / f"new_{lang}.html").read_bytes(), content_type="text/html; charset=utf-8"
+        )
         httpserver.expect_request(OLD[lang]).respond_with_data(
-            (PAGES / f"old_{lang}.html").read_bytes(), content_type="text/html; charset=utf-8")
+            (PAGES / f"old_{lang}.html").read_bytes(), content_type="text/html; charset=utf-8"
+        )
     httpserver.expect_request("/en/gone/").respond_with_data("Not here", status=404)
     urls = tmp_path / "urls.txt"
     urls.write_text(
@@ -241,8 +270,9 @@ def test_a_list_of_urls(httpserver: HTTPServer, tmp_path: Path, cache: Embedding
         f"{httpserver.url_for(NEW.format(lang='ru'))}\n",  # listed twice: aligned once
         "utf-8",
     )
-    fetch = FetchOptions(timeout=2.0, connect_timeout=2.0, retries=0, delay=0.0, respect_robots=False,
-                         cache_dir=tmp_path / "http")
+    fetch = FetchOptions(
+        timeout=2.0, connect_timeout=2.0, retries=0, delay=0.0, respect_robots=False, cache_dir=tmp_path / "http"
+    )
     jobs = read_batch_input(urls)
     assert len(jobs) == 3
     result = run_batch(jobs, tmp_path / "out", BatchOptions(langs=("en", "ru"), fetch=fetch), encoder=cache)
@@ -290,10 +320,13 @@ def test_two_worker_processes_give_the_same_results(statements: Path, tmp_path: 
     pooled = run_batch(jobs, tmp_path / "pooled", BatchOptions(workers=2))
     same = ("name", "status", "languages", "sentences", "bead_types", "units", "error")
     assert [tuple(getattr(r, k) for k in same) for r in pooled.results] == [
-        tuple(getattr(r, k) for k in same) for r in alone.results]
+        tuple(getattr(r, k) for k in same) for r in alone.results
+    ]
     for a, b in zip(alone.results, pooled.results, strict=True):
         assert a.mean_score == pytest.approx(b.mean_score, abs=2e-3) if a.mean_score else b.mean_score is None
-    assert set(variant_sets(tmp_path / "pooled" / "combined.tmx")) == set(variant_sets(tmp_path / "alone" / "combined.tmx"))
+    assert set(variant_sets(tmp_path / "pooled" / "combined.tmx")) == set(
+        variant_sets(tmp_path / "alone" / "combined.tmx")
+    )
 
 
 @pytest.mark.slow
@@ -302,7 +335,9 @@ def test_the_batch_command(statements: Path, tmp_path: Path) -> None:
     shutil.rmtree(statements / "c-partial")
     out = tmp_path / "out"
     runner = CliRunner()
-    first = runner.invoke(app, ["batch", str(statements), "-o", str(out), "--langs", "en,ru", "--table", "tsv", "--json"])
+    first = runner.invoke(
+        app, ["batch", str(statements), "-o", str(out), "--langs", "en,ru", "--table", "tsv", "--json"]
+    )
     assert first.exit_code == 1, first.output  # one statement failed: the others are done, and the exit code says so
     summary = json.loads(first.stdout)
     assert (summary["ok"], summary["failed"]) == (1, 1)
@@ -310,8 +345,9 @@ def test_the_batch_command(statements: Path, tmp_path: Path) -> None:
     assert [r["status"] for r in summary["results"]] == ["ok", "failed"]
     second = runner.invoke(app, ["batch", str(statements), "-o", str(out), "--langs", "en,ru", "--table", "tsv", "-q"])
     assert "skipped: a-full" in second.output and "1 already done" in second.output
-    forced = runner.invoke(app, ["batch", str(statements), "-o", str(out), "--langs", "en,ru", "--table", "tsv", "-q",
-                                 "--force"])
+    forced = runner.invoke(
+        app, ["batch", str(statements), "-o", str(out), "--langs", "en,ru", "--table", "tsv", "-q", "--force"]
+    )
     assert "ok: a-full" in forced.output and "0 already done" in forced.output
 
 

@@ -88,7 +88,9 @@ def assert_same_outputs(a: Path, b: Path) -> None:
             assert {**one, "elapsed": 0} == {**two, "elapsed": 0}, name
         elif name.suffix in (".csv", ".parquet"):
             read = pl.read_csv if name.suffix == ".csv" else pl.read_parquet
-            assert read(a / name).drop("elapsed_s", strict=False).equals(read(b / name).drop("elapsed_s", strict=False)), name
+            assert (
+                read(a / name).drop("elapsed_s", strict=False).equals(read(b / name).drop("elapsed_s", strict=False))
+            ), name
         else:
             assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
@@ -171,8 +173,13 @@ def test_the_ray_engine_writes_what_the_local_engine_writes(cluster, statements:
     jobs = read_batch_input(statements)
     local = run_batch(jobs, tmp_path / "local", BatchOptions(threads=1))
     seen: list[str] = []
-    on_ray = run_batch(jobs, tmp_path / "ray", BatchOptions(threads=1, workers=2), engine=RayEngine(),
-                       on_result=lambda r: seen.append(r.name))
+    on_ray = run_batch(
+        jobs,
+        tmp_path / "ray",
+        BatchOptions(threads=1, workers=2),
+        engine=RayEngine(),
+        on_result=lambda r: seen.append(r.name),
+    )
     assert sorted(seen) == sorted(job.name for job in jobs)  # progress: once per statement, as it finishes
     assert [r.status for r in on_ray.results] == ["ok"] * 6 + ["failed"]
     assert on_ray.results[-1].error == local.results[-1].error
@@ -205,7 +212,9 @@ def test_the_per_host_delay_holds_across_workers(cluster, httpserver: HTTPServer
 
     httpserver.expect_request(re.compile(r"^/(en|ru)/foreign_policy/news/\d+/$")).respond_with_handler(page)
     urls = tmp_path / "urls.txt"
-    urls.write_text("".join(httpserver.url_for(f"/en/foreign_policy/news/{n}/") + "\n" for n in range(1987650, 1987654)))
+    urls.write_text(
+        "".join(httpserver.url_for(f"/en/foreign_policy/news/{n}/") + "\n" for n in range(1987650, 1987654))
+    )
     delay = 0.5
     fetch = FetchOptions(delay=delay, retries=0, respect_robots=False, use_cache=False, cache_dir=tmp_path / "http")
     options = BatchOptions(langs=("en", "ru"), threads=1, workers=2, fetch=fetch)

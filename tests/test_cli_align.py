@@ -63,7 +63,9 @@ def test_align_tsv(texts: Path, cache: str) -> None:
     assert result.exit_code == 0, result.output
     header, *rows = result.stdout.splitlines()
     assert header == "source\ttarget\tscore\tbead"  # as in the tables of aligner run
-    assert [row.split("\t")[:2] for row in rows] == [[en, de] for en, de in zip(PARALLEL["en"], PARALLEL["de"], strict=False)]
+    assert [row.split("\t")[:2] for row in rows] == [
+        [en, de] for en, de in zip(PARALLEL["en"], PARALLEL["de"], strict=False)
+    ]
     assert all(row.endswith("\t1-1") and 0.6 < float(row.split("\t")[2]) <= 1 for row in rows)
 
 
@@ -183,10 +185,7 @@ def test_eval_files(ladders: tuple[Path, Path]) -> None:
     pred, gold = ladders
     result = runner.invoke(app, ["eval", str(pred / "001"), str(gold / "001")])
     assert result.exit_code == 0, result.output
-    assert result.stdout == (
-        "strict  P 0.6000  R 0.6667  F1 0.6316\n"
-        "lax     P 0.8000  R 1.0000  F1 0.8889\n"
-    )
+    assert result.stdout == ("strict  P 0.6000  R 0.6667  F1 0.6316\nlax     P 0.8000  R 1.0000  F1 0.8889\n")
 
 
 def test_eval_directories_as_json(ladders: tuple[Path, Path]) -> None:

@@ -39,6 +39,7 @@ def statement(tmp_path: Path) -> Path:
 
 # --- --max-chars --------------------------------------------------------------------------------
 
+
 def test_run_refuses_a_text_over_max_chars(statement: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.tmx"
     result = runner.invoke(app, ["run", str(statement), "--max-chars", "50", "-o", str(out)])
@@ -75,6 +76,7 @@ def test_max_chars_is_a_cap_not_a_target(statement: Path) -> None:
 
 
 # --- JSON documents -----------------------------------------------------------------------------
+
 
 def document(**fields: object) -> str:
     return json.dumps({"lang": "ru", "title": "", "paragraphs": [RU], **fields})

@@ -44,7 +44,9 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
     write_tmx(tmx, [TranslationUnit("1", (("en", "Thank you."), ("ru", "Спасибо.")))], srclang="*all*")
     process = subprocess.Popen(
         [sys.executable, "-c", "from aligner.cli import main; main()", "review", str(tmx), "--no-browser"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     url = process.stdout.readline()

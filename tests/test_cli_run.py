@@ -215,7 +215,17 @@ def test_run_unreachable_url(tmp_path: Path) -> None:
     # Port 9 (discard) refuses connections; --retries 0 only keeps the test short.
     result = runner.invoke(
         app,
-        ["run", "http://127.0.0.1:9/", "--timeout", "1", "--retries", "0", "--no-http-cache", "-o", str(tmp_path / "out.tmx")],
+        [
+            "run",
+            "http://127.0.0.1:9/",
+            "--timeout",
+            "1",
+            "--retries",
+            "0",
+            "--no-http-cache",
+            "-o",
+            str(tmp_path / "out.tmx"),
+        ],
     )
     assert_one_line_error(result, "http://127.0.0.1:9/: cannot connect", 4)
     assert list(tmp_path.iterdir()) == []
@@ -227,8 +237,19 @@ MID_NEW = "/{lang}/foreign_policy/news/1987654/"
 
 def web_args(tmp_path: Path, cache: str) -> list[str]:
     return [
-        "--ignore-robots", "--delay", "0", "--timeout", "5", "--retries", "0",
-        "--http-cache", str(tmp_path / "http"), "--cache-dir", cache, "--json", "--quiet",
+        "--ignore-robots",
+        "--delay",
+        "0",
+        "--timeout",
+        "5",
+        "--retries",
+        "0",
+        "--http-cache",
+        str(tmp_path / "http"),
+        "--cache-dir",
+        cache,
+        "--json",
+        "--quiet",
     ]
 
 

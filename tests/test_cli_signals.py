@@ -38,9 +38,19 @@ def test_a_signal_during_merge_removes_the_temporary_file(tmp_path: Path, signum
     out.write_text("previous result", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     process = subprocess.Popen(
-        [sys.executable, "-c", "from aligner.cli import main; main()", "merge", str(tmp_path / "big.tmx"),
-         "-o", str(out)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from aligner.cli import main; main()",
+            "merge",
+            str(tmp_path / "big.tmx"),
+            "-o",
+            str(out),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 60

@@ -117,7 +117,9 @@ def test_help_shows_examples() -> None:
         assert f"aligner {name}" in result.output
 
 
-def test_merge_reports_what_was_written_and_refuses_an_empty_result(tmp_path: Path, memories: tuple[Path, Path]) -> None:
+def test_merge_reports_what_was_written_and_refuses_an_empty_result(
+    tmp_path: Path, memories: tuple[Path, Path]
+) -> None:
     out = tmp_path / "merged.tmx"
     result = runner.invoke(app, ["merge", *map(str, memories), "-o", str(out), "--min-score", "2"])
     assert result.exit_code == 6
@@ -127,7 +129,9 @@ def test_merge_reports_what_was_written_and_refuses_an_empty_result(tmp_path: Pa
     assert not out.exists()
 
 
-@pytest.mark.parametrize(("command", "name", "known"), [("merge", "merged.xml", ".tmx"), ("report", "page.pdf", ".html")])
+@pytest.mark.parametrize(
+    ("command", "name", "known"), [("merge", "merged.xml", ".tmx"), ("report", "page.pdf", ".html")]
+)
 def test_an_unknown_output_suffix_is_refused(
     tmp_path: Path, memories: tuple[Path, Path], command: str, name: str, known: str
 ) -> None:

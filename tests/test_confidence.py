@@ -54,10 +54,14 @@ def test_a_wrong_unit_is_less_sure_than_a_right_one() -> None:
     encoder = EmbeddingCache(WordEncoder())
     docs = (document("en"), document("de"), document("fr"))
     right = [Unit((("en", (k,)), ("de", (k,)), ("fr", (k,))), 0.9) for k in range(8)]
-    swapped = right[:3] + [  # German sentences 3 and 4 put in each other's unit
-        Unit((("en", (3,)), ("de", (4,)), ("fr", (3,))), 0.3),
-        Unit((("en", (4,)), ("de", (3,)), ("fr", (4,))), 0.3),
-    ] + right[5:]
+    swapped = (
+        right[:3]
+        + [  # German sentences 3 and 4 put in each other's unit
+            Unit((("en", (3,)), ("de", (4,)), ("fr", (3,))), 0.3),
+            Unit((("en", (4,)), ("de", (3,)), ("fr", (4,))), 0.3),
+        ]
+        + right[5:]
+    )
     confidence = unit_confidence(MultiAlignment(docs=docs, units=tuple(swapped)), encoder)
 
     assert max(confidence[3:5]) < min(confidence[:3] + confidence[5:])

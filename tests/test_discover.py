@@ -36,14 +36,16 @@ def archive(httpserver: HTTPServer) -> Archive:
 @pytest.fixture
 def options(tmp_path: Path) -> DiscoverOptions:
     """No HTTP cache, so that the server's log shows every page read; robots.txt obeyed as by default."""
-    fetch = FetchOptions(timeout=2.0, connect_timeout=2.0, retries=0, delay=0.0, use_cache=False,
-                         cache_dir=tmp_path / "http")
+    fetch = FetchOptions(
+        timeout=2.0, connect_timeout=2.0, retries=0, delay=0.0, use_cache=False, cache_dir=tmp_path / "http"
+    )
     return DiscoverOptions(since=SINCE, until=UNTIL, fetch=fetch)
 
 
 def all_listings(server: HTTPServer) -> list[str]:
     return [server.url_for(NEWS.format(lang=lang)) for lang in ("en", "ru", "de")] + [
-        server.url_for(OLD_NEWS.format(locale=locale)) for locale in OLD_LOCALES.values()]
+        server.url_for(OLD_NEWS.format(locale=locale)) for locale in OLD_LOCALES.values()
+    ]
 
 
 def listing_pages(archive: Archive) -> list[str]:
@@ -53,16 +55,18 @@ def listing_pages(archive: Archive) -> list[str]:
 # --- what is found -------------------------------------------------------------------------------
 
 
-def test_a_sitemap_index_gives_every_statement_in_range_once(httpserver: HTTPServer, archive: Archive,
-                                                              options: DiscoverOptions) -> None:
+def test_a_sitemap_index_gives_every_statement_in_range_once(
+    httpserver: HTTPServer, archive: Archive, options: DiscoverOptions
+) -> None:
     found = discover([httpserver.url_for("/sitemap.xml")], options)
     assert {s.key: date.fromisoformat(s.date) for s in found.statements} == archive.expected(SINCE, UNTIL)
     assert len(found.statements) > 100 and found.complete and found.pages_read == 5  # index + 4 sitemaps (one gzipped)
     assert not any("/about/" in s.url or "/contacts/" in s.url for s in found.statements)
 
 
-def test_paginated_listings_in_several_languages_and_both_schemes(httpserver: HTTPServer, archive: Archive,
-                                                                   options: DiscoverOptions) -> None:
+def test_paginated_listings_in_several_languages_and_both_schemes(
+    httpserver: HTTPServer, archive: Archive, options: DiscoverOptions
+) -> None:
     """en/ru/de listings of the new site and en/ru ones of the old: each statement once, whatever its languages."""
     found = discover(all_listings(httpserver), options)
     assert {s.key: date.fromisoformat(s.date) for s in found.statements} == archive.expected(SINCE, UNTIL)
@@ -73,8 +77,9 @@ def test_paginated_listings_in_several_languages_and_both_schemes(httpserver: HT
     assert not any("/about/structure/" in url for url in urls)  # a menu link outside the news section
 
 
-def test_lang_lists_each_statement_in_that_language(httpserver: HTTPServer, archive: Archive,
-                                                    options: DiscoverOptions) -> None:
+def test_lang_lists_each_statement_in_that_language(
+    httpserver: HTTPServer, archive: Archive, options: DiscoverOptions
+) -> None:
     found = discover([httpserver.url_for("/sitemap.xml")], replace(options, lang="en"))
     expected = archive.expected(SINCE, UNTIL, lang="en")
     assert {s.key for s in found.statements} == set(expected)
@@ -88,16 +93,18 @@ def test_the_query_scheme_of_the_new_site(httpserver: HTTPServer, archive: Archi
     assert all(s.url.endswith("/?lang=de") for s in found.statements)
 
 
-def test_max_stops_the_walk_once_enough_are_found(httpserver: HTTPServer, archive: Archive,
-                                                  options: DiscoverOptions) -> None:
+def test_max_stops_the_walk_once_enough_are_found(
+    httpserver: HTTPServer, archive: Archive, options: DiscoverOptions
+) -> None:
     found = discover([httpserver.url_for(NEWS.format(lang="en"))], replace(options, since=None, until=None, limit=25))
     assert [s.key for s in found.statements] == [s.key for s in archive.new if "en" in s.langs][:25]  # newest first
     assert listing_pages(archive) == ["/en/foreign_policy/news/?PAGEN_1=1", "/en/foreign_policy/news/?PAGEN_1=2"]
     assert not found.complete
 
 
-def test_since_ends_the_pagination_of_a_newest_first_listing(httpserver: HTTPServer, archive: Archive,
-                                                             options: DiscoverOptions) -> None:
+def test_since_ends_the_pagination_of_a_newest_first_listing(
+    httpserver: HTTPServer, archive: Archive, options: DiscoverOptions
+) -> None:
     since = date(2024, 3, 2)
     found = discover([httpserver.url_for(NEWS.format(lang="en"))], replace(options, since=since, until=None))
     assert {s.key for s in found.statements} == set(archive.expected(since, date.max, lang="en"))
@@ -140,7 +147,8 @@ def test_a_broken_page_is_reported_and_the_next_run_retries_only_it(
     listed = [s.key for s in archive.new if "en" in s.langs]
     assert [s.key for s in first.statements] == listed[:40] + listed[60:]  # all but the broken page's 20
     assert [(url.removeprefix(httpserver.url_for("")), "HTTP 500" in reason) for url, reason in first.failed_pages] == [
-        (broken.lstrip("/"), True)]
+        (broken.lstrip("/"), True)
+    ]
     assert not first.complete and state.is_file()
 
     archive.broken.clear()
@@ -151,8 +159,9 @@ def test_a_broken_page_is_reported_and_the_next_run_retries_only_it(
     assert second.complete and not state.exists()
 
 
-def test_an_interrupted_walk_resumes_where_it_stopped(httpserver: HTTPServer, archive: Archive,
-                                                      options: DiscoverOptions, tmp_path: Path) -> None:
+def test_an_interrupted_walk_resumes_where_it_stopped(
+    httpserver: HTTPServer, archive: Archive, options: DiscoverOptions, tmp_path: Path
+) -> None:
     state = tmp_path / "state.json"
     starts = all_listings(httpserver)
     read: list[str] = []
@@ -174,8 +183,9 @@ def test_an_interrupted_walk_resumes_where_it_stopped(httpserver: HTTPServer, ar
     assert resumed.pages_read == uninterrupted.pages_read
 
 
-def test_a_saved_walk_with_other_settings_is_not_resumed(httpserver: HTTPServer, archive: Archive,
-                                                         options: DiscoverOptions, tmp_path: Path) -> None:
+def test_a_saved_walk_with_other_settings_is_not_resumed(
+    httpserver: HTTPServer, archive: Archive, options: DiscoverOptions, tmp_path: Path
+) -> None:
     state = tmp_path / "state.json"
     state.write_text(json.dumps({"version": 1, "starts": [], "settings": {}}), "utf-8")
     found = discover([httpserver.url_for("/sitemap.xml")], options, state=state)
@@ -203,8 +213,10 @@ def test_since_after_until_is_refused() -> None:
 )
 def test_pagination_links(pager: str) -> None:
     html = f"<html><body><ul>{pager}</ul><a href='/news/2024/'>2024</a></body></html>"
-    listing = read_listing(Page("https://example.org/news/", "https://example.org/news/", 200, "text/html",
-                                html.encode()), Site.of("https://example.org/news/"))
+    listing = read_listing(
+        Page("https://example.org/news/", "https://example.org/news/", 200, "text/html", html.encode()),
+        Site.of("https://example.org/news/"),
+    )
     assert "https://example.org/news/?p=2" in listing.pages
     assert "https://example.org/news/2024/" not in listing.pages  # a lone number is a menu entry, not a page
 
@@ -218,7 +230,10 @@ def test_a_teaser_and_its_item_are_one_statement_with_the_items_date() -> None:
     url = "https://mid.ru/ru/foreign_policy/news/"
     listing = read_listing(Page(url, url, 200, "text/html", html.encode()), Site.of(url))
     assert [(link.key, link.date) for link in listing.statements] == [
-        ("mid.ru:1987654", ""), ("mid.ru:1987654", "2024-03-05"), ("mid.ru:1987600", "2024-03-04")]
+        ("mid.ru:1987654", ""),
+        ("mid.ru:1987654", "2024-03-05"),
+        ("mid.ru:1987600", "2024-03-04"),
+    ]
 
 
 # --- the command ---------------------------------------------------------------------------------
@@ -226,9 +241,23 @@ def test_a_teaser_and_its_item_are_one_statement_with_the_items_date() -> None:
 
 def test_the_discover_command_writes_batch_input(httpserver: HTTPServer, archive: Archive, tmp_path: Path) -> None:
     output = tmp_path / "urls.txt"
-    result = CliRunner().invoke(app, [
-        "discover", httpserver.url_for("/sitemap.xml"), "-o", str(output), "--since", "2024-01-01",
-        "--lang", "ru", "--no-http-cache", "--delay", "0", "--json"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "discover",
+            httpserver.url_for("/sitemap.xml"),
+            "-o",
+            str(output),
+            "--since",
+            "2024-01-01",
+            "--lang",
+            "ru",
+            "--no-http-cache",
+            "--delay",
+            "0",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     expected = archive.expected(date(2024, 1, 1), date.max, lang="ru")
@@ -244,8 +273,17 @@ def test_the_discover_command_exits_1_and_keeps_its_state_when_a_page_failed(
 ) -> None:
     archive.broken.add("/ru/foreign_policy/news/?PAGEN_1=2")
     output = tmp_path / "urls.txt"
-    args = ["discover", httpserver.url_for(NEWS.format(lang="ru")), "-o", str(output), "--no-http-cache", "--delay", "0",
-            "--retries", "0"]
+    args = [
+        "discover",
+        httpserver.url_for(NEWS.format(lang="ru")),
+        "-o",
+        str(output),
+        "--no-http-cache",
+        "--delay",
+        "0",
+        "--retries",
+        "0",
+    ]
     first = CliRunner().invoke(app, args)
     assert first.exit_code == 1
     assert "HTTP 500" in first.output and "run again to retry" in first.output

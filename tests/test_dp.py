@@ -184,9 +184,15 @@ def _bead_score(src: Side, tgt: Side, bead: tuple[int, int, int, int], params: S
     # a 2-1 or 1-2 bead must beat its parts with the first or the last sentence of the pair dropped
     parts = []
     if (a, b) == (2, 1):
-        parts = [_linked_score(src, tgt, i0 + 1, i1, j0, j1, params), _linked_score(src, tgt, i0, i1 - 1, j0, j1, params)]
+        parts = [
+            _linked_score(src, tgt, i0 + 1, i1, j0, j1, params),
+            _linked_score(src, tgt, i0, i1 - 1, j0, j1, params),
+        ]
     if (a, b) == (1, 2):
-        parts = [_linked_score(src, tgt, i0, i1, j0 + 1, j1, params), _linked_score(src, tgt, i0, i1, j0, j1 - 1, params)]
+        parts = [
+            _linked_score(src, tgt, i0, i1, j0 + 1, j1, params),
+            _linked_score(src, tgt, i0, i1, j0, j1 - 1, params),
+        ]
     if parts and score < max(parts) + params.min_gain:
         return -np.inf
     return score

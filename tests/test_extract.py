@@ -63,7 +63,9 @@ def test_page_wrapped_in_one_form_keeps_its_text() -> None:
       <div id="article"><p>The talks will continue in Geneva next month.</p>
       <p>Both delegations described the meeting as useful.</p></div></form></body></html>"""
     assert extract_html(page).paragraphs == (
-        "The talks will continue in Geneva next month.", "Both delegations described the meeting as useful.")
+        "The talks will continue in Geneva next month.",
+        "Both delegations described the meeting as useful.",
+    )
 
 
 def test_text_is_nfc_normalised() -> None:
@@ -198,17 +200,24 @@ def test_in_page_links_without_a_contents_heading_stay() -> None:
     page = """<html lang="en"><body><div><p>The ministers met on Tuesday, see <a href="#annex">the annex</a>.</p>
       <p><a href="#annex">Annex: the joint declaration</a></p><p>They agreed to meet again in spring.</p></div></body></html>"""
     assert extract_html(page).paragraphs == (
-        "The ministers met on Tuesday, see the annex.", "Annex: the joint declaration", "They agreed to meet again in spring.")
+        "The ministers met on Tuesday, see the annex.",
+        "Annex: the joint declaration",
+        "They agreed to meet again in spring.",
+    )
 
 
-STATEMENT = "<p>The talks will continue in Geneva next month.</p><p>Both delegations described the meeting as useful.</p>"
+STATEMENT = (
+    "<p>The talks will continue in Geneva next month.</p><p>Both delegations described the meeting as useful.</p>"
+)
 
 
 @pytest.mark.parametrize("depth", [300, 1500])
 def test_text_nested_deeper_than_256_elements_is_kept(depth: int) -> None:
     page = "<html lang='en'><body>" + "<div>" * depth + STATEMENT + "</body></html>"
     assert extract_html(page).paragraphs == (
-        "The talks will continue in Geneva next month.", "Both delegations described the meeting as useful.")
+        "The talks will continue in Geneva next month.",
+        "Both delegations described the meeting as useful.",
+    )
 
 
 def test_text_nested_beyond_what_the_parser_keeps_is_reported(caplog: pytest.LogCaptureFixture) -> None:

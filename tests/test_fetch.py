@@ -43,12 +43,21 @@ def expected_paragraphs(name: str) -> tuple[str, ...]:
 @pytest.fixture
 def options(tmp_path: Path) -> FetchOptions:
     """Fast settings: small timeouts and waits, a private cache, no robots.txt unless a test asks."""
-    return FetchOptions(timeout=1.0, connect_timeout=1.0, retries=2, backoff=0.01, max_retry_wait=0.05, delay=0.0,
-                        respect_robots=False, cache_dir=tmp_path / "cache")
+    return FetchOptions(
+        timeout=1.0,
+        connect_timeout=1.0,
+        retries=2,
+        backoff=0.01,
+        max_retry_wait=0.05,
+        delay=0.0,
+        respect_robots=False,
+        cache_dir=tmp_path / "cache",
+    )
 
 
-def serve(server: HTTPServer, path: str, body: bytes | str, status: int = 200, content_type: str = HTML,
-          **headers: str) -> None:
+def serve(
+    server: HTTPServer, path: str, body: bytes | str, status: int = 200, content_type: str = HTML, **headers: str
+) -> None:
     server.expect_request(path).respond_with_data(body, status=status, content_type=content_type, headers=headers)
 
 
@@ -82,7 +91,8 @@ def test_new_mid_site_query_scheme_is_understood(httpserver: HTTPServer, options
     for lang in ("en", "fr"):
         without_switcher = re.sub(rb'<div class="lang-switcher">.*?</div>', b"", page(f"new_{lang}"), flags=re.DOTALL)
         httpserver.expect_request("/foreign_policy/news/1987654/", query_string=f"lang={lang}").respond_with_data(
-            without_switcher, content_type=HTML)
+            without_switcher, content_type=HTML
+        )
     start = httpserver.url_for("/foreign_policy/news/1987654/") + "?lang=en"
     result = fetch_statement(start, ("en", "fr"), options=options)
     assert result.urls["fr"] == start.replace("lang=en", "lang=fr")
@@ -93,12 +103,24 @@ def test_new_mid_site_query_scheme_is_understood(httpserver: HTTPServer, options
 @pytest.mark.parametrize(
     ("url", "lang", "doc_id", "de_url"),
     [
-        ("https://mid.ru/ru/foreign_policy/news/1987654/", "ru", "1987654",
-         "https://mid.ru/de/foreign_policy/news/1987654/"),
-        ("https://mid.ru/foreign_policy/news/1987654/?lang=fr&print=1", "fr", "1987654",
-         "https://mid.ru/foreign_policy/news/1987654/?lang=de&print=1"),
-        ("http://archive.mid.ru/en_GB/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/4521236",
-         "en", "4521236", "http://archive.mid.ru/de/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/4521236"),
+        (
+            "https://mid.ru/ru/foreign_policy/news/1987654/",
+            "ru",
+            "1987654",
+            "https://mid.ru/de/foreign_policy/news/1987654/",
+        ),
+        (
+            "https://mid.ru/foreign_policy/news/1987654/?lang=fr&print=1",
+            "fr",
+            "1987654",
+            "https://mid.ru/foreign_policy/news/1987654/?lang=de&print=1",
+        ),
+        (
+            "http://archive.mid.ru/en_GB/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/4521236",
+            "en",
+            "4521236",
+            "http://archive.mid.ru/de/foreign_policy/news/-/asset_publisher/cKNonkJE02Bw/content/id/4521236",
+        ),
     ],
 )
 def test_mid_url_schemes(url: str, lang: str, doc_id: str, de_url: str) -> None:
@@ -159,8 +181,9 @@ def test_404_variant_is_reported_and_the_rest_continue(httpserver: HTTPServer, o
         (page("no_text"), "no statement text found"),
     ],
 )
-def test_bad_variant_is_refused_with_its_reason(httpserver: HTTPServer, options: FetchOptions, variant: bytes,
-                                                reason: str) -> None:
+def test_bad_variant_is_refused_with_its_reason(
+    httpserver: HTTPServer, options: FetchOptions, variant: bytes, reason: str
+) -> None:
     serve_new_site(httpserver, ("en", "ru"))
     serve(httpserver, NEW.format(lang="fr"), variant)
     result = fetch_statement(httpserver.url_for(NEW.format(lang="en")), ("en", "ru", "fr"), options=options)
@@ -187,7 +210,10 @@ def test_redirect_to_a_login_page_is_refused(httpserver: HTTPServer, options: Fe
 def test_a_different_statement_is_not_aligned(httpserver: HTTPServer, options: FetchOptions) -> None:
     serve(httpserver, NEW.format(lang="en"), page("new_en"))
     serve(httpserver, "/de/foreign_policy/news/1111111/", page("new_de"))
-    explicit = {"en": httpserver.url_for(NEW.format(lang="en")), "de": httpserver.url_for("/de/foreign_policy/news/1111111/")}
+    explicit = {
+        "en": httpserver.url_for(NEW.format(lang="en")),
+        "de": httpserver.url_for("/de/foreign_policy/news/1111111/"),
+    }
     with pytest.raises(ExtractionError, match=r"found: en; missing de: .*a different item \(id 1111111"):
         fetch_statement(explicit["en"], ("de", "en"), options=options, explicit=explicit)
 
@@ -205,8 +231,9 @@ def test_generic_site_discovery_by_hreflang_and_language_names(httpserver: HTTPS
     serve(httpserver, "/news/2024/birds.html", page("generic_en"))
     serve(httpserver, "/news/2024/birds.de.html", page("generic_de"))
     serve(httpserver, "/news/2024/birds.fr.html", "Not found", status=404)
-    result = fetch_statement(httpserver.url_for("/news/2024/birds.html"), ("de", "en", "es", "fr", "ru"),
-                             options=options)
+    result = fetch_statement(
+        httpserver.url_for("/news/2024/birds.html"), ("de", "en", "es", "fr", "ru"), options=options
+    )
     assert list(result.documents) == ["de", "en"]
     assert dict(result.documents["de"].meta)["profile"] == "generic"
     assert "HTTP 404" in result.missing["fr"]  # the "Français" switcher link
@@ -218,7 +245,9 @@ def test_fewer_than_two_languages_is_an_extraction_error(httpserver: HTTPServer,
     serve(httpserver, NEW.format(lang="en"), page("new_en"))
     for lang in ("de", "es", "ru", "fr"):
         serve(httpserver, NEW.format(lang=lang), "", status=404)
-    with pytest.raises(ExtractionError, match=r"fewer than two languages yield text \(found: en; missing de: .*404") as error:
+    with pytest.raises(
+        ExtractionError, match=r"fewer than two languages yield text \(found: en; missing de: .*404"
+    ) as error:
         fetch_statement(httpserver.url_for(NEW.format(lang="en")), options=options)
     assert "\n" not in str(error.value)
 
@@ -229,8 +258,9 @@ def test_start_page_that_cannot_be_downloaded_is_a_fetch_error(httpserver: HTTPS
         fetch_statement(httpserver.url_for("/gone"), options=options)
 
 
-def test_interstitial_start_page_still_finds_versions_by_url_scheme(httpserver: HTTPServer,
-                                                                     options: FetchOptions) -> None:
+def test_interstitial_start_page_still_finds_versions_by_url_scheme(
+    httpserver: HTTPServer, options: FetchOptions
+) -> None:
     serve(httpserver, NEW.format(lang="ru"), page("interstitial"))
     serve_new_site(httpserver, ("de", "en"))
     result = fetch_statement(httpserver.url_for(NEW.format(lang="ru")), ("de", "en", "ru"), options=options)
@@ -249,8 +279,9 @@ def test_interstitial_start_page_still_finds_versions_by_url_scheme(httpserver: 
         ("text/html", True),  # nothing declared at all: detected
     ],
 )
-def test_windows_1251_variant(httpserver: HTTPServer, options: FetchOptions, content_type: str,
-                              strip_meta: bool) -> None:
+def test_windows_1251_variant(
+    httpserver: HTTPServer, options: FetchOptions, content_type: str, strip_meta: bool
+) -> None:
     data = page("old_ru_cp1251")
     if strip_meta:
         data = re.sub(rb'<meta content="text/html; charset=windows-1251"[^>]*>', b"", data)
@@ -279,22 +310,25 @@ def test_persistent_5xx_gives_up_after_the_retries(httpserver: HTTPServer, optio
     assert len(httpserver.log) == 3
 
 
-def test_backoff_doubles_and_retry_after_is_honoured_but_capped(httpserver: HTTPServer, options: FetchOptions,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backoff_doubles_and_retry_after_is_honoured_but_capped(
+    httpserver: HTTPServer, options: FetchOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
     waits: list[float] = []
     monkeypatch.setattr(aligner._http.time, "sleep", waits.append)
     httpserver.expect_oneshot_request("/slow-down").respond_with_data("", status=500)
     httpserver.expect_oneshot_request("/slow-down").respond_with_data("", status=500)
     httpserver.expect_oneshot_request("/slow-down").respond_with_data("", status=429, headers={"Retry-After": "3600"})
     serve(httpserver, "/slow-down", "<p>ok</p>")
-    settings = FetchOptions(backoff=1.0, retries=3, max_retry_wait=30.0, delay=0.0, use_cache=False,
-                            respect_robots=False)
+    settings = FetchOptions(
+        backoff=1.0, retries=3, max_retry_wait=30.0, delay=0.0, use_cache=False, respect_robots=False
+    )
     assert fetch_page(httpserver.url_for("/slow-down"), settings) == b"<p>ok</p>"
     assert waits == [1.0, 2.0, 30.0]
 
 
-def test_polite_delay_between_requests_to_one_host(httpserver: HTTPServer, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_polite_delay_between_requests_to_one_host(
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     waits: list[float] = []
     monkeypatch.setattr(aligner._http.time, "sleep", waits.append)
     serve_new_site(httpserver, ("en", "ru"))
@@ -430,8 +464,9 @@ def test_a_trickling_page_ends_at_the_deadline(slow_site: SlowSite, options: Fet
     assert slow_site.paths() == ["/body", "/headers"]  # a spent deadline is not retried
 
 
-def test_stalled_languages_are_missing_and_the_rest_arrive_within_the_deadline(slow_site: SlowSite,
-                                                                               options: FetchOptions) -> None:
+def test_stalled_languages_are_missing_and_the_rest_arrive_within_the_deadline(
+    slow_site: SlowSite, options: FetchOptions
+) -> None:
     for lang in ("de", "en", "fr"):
         slow_site.pages[NEW.format(lang=lang)] = page(f"new_{lang}")
     slow_site.trickle_body.update(NEW.format(lang=lang) for lang in ("es", "ru"))
@@ -439,8 +474,9 @@ def test_stalled_languages_are_missing_and_the_rest_arrive_within_the_deadline(s
     result = fetch_statement(slow_site.url(NEW.format(lang="en")), options=replace(options, timeout=1.5))
     elapsed = time.monotonic() - began
     assert sorted(result.documents) == ["de", "en", "fr"]
-    assert result.missing == {lang: f"{slow_site.url(NEW.format(lang=lang))}: no complete response within 1.5 s"
-                              for lang in ("es", "ru")}
+    assert result.missing == {
+        lang: f"{slow_site.url(NEW.format(lang=lang))}: no complete response within 1.5 s" for lang in ("es", "ru")
+    }
     assert elapsed < 2.6  # two stalls one after the other would take 3 s
 
 
@@ -486,8 +522,9 @@ def serve_behind_basic_auth(server: HTTPServer, langs: tuple[str, ...]) -> None:
         server.expect_request(NEW.format(lang=lang)).respond_with_handler(handler(lang))
 
 
-def test_credentials_are_used_but_never_written_or_logged(httpserver: HTTPServer, options: FetchOptions,
-                                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_credentials_are_used_but_never_written_or_logged(
+    httpserver: HTTPServer, options: FetchOptions, caplog: pytest.LogCaptureFixture
+) -> None:
     serve_behind_basic_auth(httpserver, ("de", "en", "ru"))
     serve(httpserver, NEW.format(lang="es"), "gone", status=404)
     start = with_credentials(httpserver.url_for(NEW.format(lang="en")))
@@ -496,8 +533,12 @@ def test_credentials_are_used_but_never_written_or_logged(httpserver: HTTPServer
     assert sorted(result.documents) == ["de", "en", "ru"]  # the password was sent to the same host
     assert result.documents["de"].source == httpserver.url_for(NEW.format(lang="de"))
     assert result.missing["es"] == f"{httpserver.url_for(NEW.format(lang='es'))}: HTTP 404 Not Found"
-    shown = [*result.urls.values(), *result.missing.values(), *(d.source for d in result.documents.values()),
-             *(record.getMessage() for record in caplog.records)]
+    shown = [
+        *result.urls.values(),
+        *result.missing.values(),
+        *(d.source for d in result.documents.values()),
+        *(record.getMessage() for record in caplog.records),
+    ]
     assert caplog.records and not [text for text in shown if SECRET in text or "reader" in text]
     cached = [path for path in options.cache_dir.rglob("*") if path.is_file()]
     assert not [path for path in cached if SECRET.encode() in path.read_bytes()]
@@ -521,13 +562,17 @@ def test_errors_about_a_url_with_credentials_do_not_show_them(options: FetchOpti
 def serve_birds(server: HTTPServer, de_link: str) -> str:
     """The generic English page with its German hreflang link pointing to ``de_link``; its URL."""
     serve(server, "/news/2024/birds.de.html", page("generic_de"))
-    serve(server, "/news/2024/birds.html",
-          page("generic_en").replace(b'href="/news/2024/birds.de.html"', f'href="{de_link}"'.encode()))
+    serve(
+        server,
+        "/news/2024/birds.html",
+        page("generic_en").replace(b'href="/news/2024/birds.de.html"', f'href="{de_link}"'.encode()),
+    )
     return server.url_for("/news/2024/birds.html")
 
 
-def test_links_to_another_host_are_not_followed(httpserver: HTTPServer, options: FetchOptions,
-                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_links_to_another_host_are_not_followed(
+    httpserver: HTTPServer, options: FetchOptions, caplog: pytest.LogCaptureFixture
+) -> None:
     """localhost and 127.0.0.1 are one server here, but two hosts to the fetcher."""
     other = httpserver.url_for("/news/2024/birds.de.html").replace("localhost", "127.0.0.1")
     url = serve_birds(httpserver, other)
@@ -536,7 +581,8 @@ def test_links_to_another_host_are_not_followed(httpserver: HTTPServer, options:
     assert f"de: not following {other}: another host than localhost" in str(error.value)
     assert "/news/2024/birds.de.html" not in requested(httpserver)
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
-        f"de: not following {other}: another host than localhost (--allow-host 127.0.0.1 follows it)"]
+        f"de: not following {other}: another host than localhost (--allow-host 127.0.0.1 follows it)"
+    ]
     allowed = fetch_statement(url, ("de", "en"), options=replace(options, allow_hosts=("127.0.0.1",)))
     assert sorted(allowed.documents) == ["de", "en"]
 
@@ -556,6 +602,8 @@ def test_redirects_obey_the_same_rule(httpserver: HTTPServer, options: FetchOpti
     serve(httpserver, NEW.format(lang="fr"), "", status=302, Location=elsewhere)
     serve(httpserver, "/fr/real/", page("new_fr"))
     result = fetch_statement(httpserver.url_for(NEW.format(lang="en")), ("en", "ru", "fr"), options=options)
-    assert result.missing["fr"] == (f"{httpserver.url_for(NEW.format(lang='fr'))}: redirected to {elsewhere}: "
-                                    "another host than localhost (--allow-host 127.0.0.1 follows it)")
+    assert result.missing["fr"] == (
+        f"{httpserver.url_for(NEW.format(lang='fr'))}: redirected to {elsewhere}: "
+        "another host than localhost (--allow-host 127.0.0.1 follows it)"
+    )
     assert "/fr/real/" not in requested(httpserver)

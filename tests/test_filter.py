@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from aligner.flags import text_flags
 from aligner.errors import OutputError
 from aligner.filter import REASON_COLUMNS, filter_tmx
+from aligner.flags import text_flags
 from aligner.tmx import TranslationUnit, read_header, read_tmx, write_tmx
 
 

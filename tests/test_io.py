@@ -135,8 +135,9 @@ def test_a_temporary_file_is_named_after_its_writer(tmp_path: Path) -> None:
 
 
 def test_only_temporary_files_of_writers_that_are_gone_are_removed(tmp_path: Path) -> None:
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
-                          check=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     names = {
         "live": f".aligned.tmx.{os.getpid()}.k2j4h5g6.part",
         "dead": f".aligned.tmx.{int(gone.stdout)}.k2j4h5g6.part",

@@ -109,7 +109,12 @@ def test_a_2_3_unit(encoder: Encoder) -> None:
     # German joins English sentences 3 and 4 into one; French splits sentence 4 in two. The unit holds
     # all of them (2 English, 3 French sentences), and the bitext splits it again where a pair allows.
     de = (*PARALLEL["de"][:3], " ".join(PARALLEL["de"][3:5]).replace(". Der", ", und der"), *PARALLEL["de"][5:])
-    fr = (*PARALLEL["fr"][:4], "Le directeur a remercié la ville.", "Il a salué son soutien financier.", *PARALLEL["fr"][5:])
+    fr = (
+        *PARALLEL["fr"][:4],
+        "Le directeur a remercié la ville.",
+        "Il a salué son soutien financier.",
+        *PARALLEL["fr"][5:],
+    )
     docs = [SegmentedDocument(lang="de", paragraphs=(de,)), SegmentedDocument(lang="en", paragraphs=(PARALLEL["en"],)),
             SegmentedDocument(lang="fr", paragraphs=(fr,))]  # fmt: skip
     multi = align_multi(docs, encoder)

@@ -52,7 +52,7 @@ def heatmap(page: str) -> bytes:
     (src,) = lxml.html.fromstring(page).xpath("//img/@src")
     prefix = "data:image/png;base64,"
     assert src.startswith(prefix)
-    return base64.b64decode(src[len(prefix):], validate=True)
+    return base64.b64decode(src[len(prefix) :], validate=True)
 
 
 @pytest.mark.slow
@@ -63,7 +63,8 @@ def test_all_languages_side_by_side_with_low_scores_highlighted(samples: MultiAl
     low = [u for u in samples.units if u.score < 0.8]
     assert 0 < len(low) < len(samples.units)
     assert [r.get("id") for r in table if "low" in r.get("class").split()] == [
-        f"u{samples.units.index(u) + 1}" for u in low]
+        f"u{samples.units.index(u) + 1}" for u in low
+    ]
     first = table[0].xpath("td")
     assert [td.get("lang") for td in first[1:6]] == list(samples.langs)
     assert first[2].text_content() == samples.text(samples.units[0], "en")
@@ -94,7 +95,11 @@ def test_sentences_without_counterpart_are_marked_and_text_is_escaped(cache: Emb
     multi, hostile = hand_built(cache)
     page = alignment_report(multi, cache)
     good, poor, alone = rows(page)
-    assert (good.get("class"), poor.get("class"), alone.get("class")) == ("unit", "unit low doubt", "unit unpaired doubt")
+    assert (good.get("class"), poor.get("class"), alone.get("class")) == (
+        "unit",
+        "unit low doubt",
+        "unit unpaired doubt",
+    )
     assert poor.get("data-score") == "0.2200" and poor.xpath("td[@class='score']")[0].text == "0.220"
     assert alone.xpath("td[@class='gap']/@title") == ["no counterpart in this language"]
     assert alone.xpath("td[@lang='en']")[0].text_content() == hostile  # shown as text ...
@@ -108,7 +113,8 @@ def test_a_tmx_gives_the_table_without_a_heatmap(samples: MultiAlignment, tmp_pa
     page = tmx_report(read_tmx(tmp_path / "a.tmx"), ReportOptions(threshold=0.8), source="a.tmx")
     assert len(rows(page)) == len(samples.units)
     assert len(lxml.html.fromstring(page).xpath("//tr[contains(@class, 'low')]")) == sum(
-        1 for u in samples.units if round(u.score, 3) < 0.8)  # the TMX keeps three decimals
+        1 for u in samples.units if round(u.score, 3) < 0.8
+    )  # the TMX keeps three decimals
     assert "No similarity heatmap" in page and "<img" not in page
 
 
@@ -152,19 +158,38 @@ def test_the_page_renders_in_headless_chromium(samples: MultiAlignment, cache: E
         "document.body.dataset.img = i.complete + ' ' + i.naturalWidth + 'x' + i.naturalHeight;</script></body>",
     )
     (tmp_path / "probe.html").write_text(probe, "utf-8")
-    flags = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}", "--run-all-compositor-stages-before-draw",
-             "--virtual-time-budget=5000"]
-    dom = subprocess.run([*flags, "--dump-dom", (tmp_path / "probe.html").as_uri()],
-                         capture_output=True, text=True, timeout=120, check=True).stdout
+    flags = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--run-all-compositor-stages-before-draw",
+        "--virtual-time-budget=5000",
+    ]
+    dom = subprocess.run(
+        [*flags, "--dump-dom", (tmp_path / "probe.html").as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     assert len(rows(dom)) == len(samples.units)
     width, height = png_size(heatmap(page))
     assert f'data-img="true {width}x{height}"' in dom
 
     shot = tmp_path / "shot.png"
-    subprocess.run([*flags, "--window-size=1200,1600", f"--screenshot={shot}", (tmp_path / "report.html").as_uri()],
-                   capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [*flags, "--window-size=1200,1600", f"--screenshot={shot}", (tmp_path / "report.html").as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     with Image.open(shot) as image:
         assert image.size == (1200, 1600)
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000)

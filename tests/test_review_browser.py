@@ -45,8 +45,9 @@ def browser() -> Iterator[Browser]:
 def samples_tmx(tmp_path_factory: pytest.TempPathFactory, use_encoder: Encoder) -> Path:
     """The five-language sample statement aligned: 17 units, the 12th 1-2-2-2-2, the last scored 0.56."""
     path = tmp_path_factory.mktemp("review") / "samples.tmx"
-    write_tmx(path, units_from_multi(align_documents(load_statement([str(ROOT / "samples")]), use_encoder)),
-              srclang="*all*")
+    write_tmx(
+        path, units_from_multi(align_documents(load_statement([str(ROOT / "samples")]), use_encoder)), srclang="*all*"
+    )
     return path
 
 
@@ -161,8 +162,9 @@ def test_review_a_statement_with_the_mouse(browser: Browser, samples_tmx: Path, 
     assert saved[1].prop("x-reviewed") is None and saved[1].prop("x-score") is not None
 
 
-def test_review_a_statement_with_the_keyboard_only(browser: Browser, samples_tmx: Path, serve: Any,
-                                                   tmp_path: Path) -> None:
+def test_review_a_statement_with_the_keyboard_only(
+    browser: Browser, samples_tmx: Path, serve: Any, tmp_path: Path
+) -> None:
     page = open_page(browser, serve(samples_tmx, "--threshold", "0.8").url)
     keys = page.keyboard
 

@@ -167,8 +167,12 @@ def test_invariants_hold_after_any_sequence_of_edits() -> None:
 
 
 def test_replaying_the_edits_gives_the_same_review() -> None:
-    edits = [Edit("merge", unit=0), Edit("split", unit=0, lang="en", sentence=1), Edit("undo"),
-             Edit("unpair", unit=1, lang="ru", sentence=2)]
+    edits = [
+        Edit("merge", unit=0),
+        Edit("split", unit=0, lang="en", sentence=1),
+        Edit("undo"),
+        Edit("unpair", unit=1, lang="ru", sentence=2),
+    ]
     first, second = review((1, 1), (1, 1), (1, 2)), review((1, 1), (1, 1), (1, 2))
     for edit in edits:
         first.apply(edit)

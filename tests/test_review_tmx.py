@@ -28,7 +28,8 @@ def statement() -> MultiAlignment:
     """Three English and four Russian sentences; the last unit is 1-2, and a title without a period."""
     en = SegmentedDocument("en", (("Opening remarks",), ("Dear colleagues.", "We met in Geneva.")), source="en.txt")
     ru = SegmentedDocument(
-        "ru", (("Вступительное слово",), ("Уважаемые коллеги.", "Мы встречались в Женеве.", "Это было в ноябре.")),
+        "ru",
+        (("Вступительное слово",), ("Уважаемые коллеги.", "Мы встречались в Женеве.", "Это было в ноябре.")),
         source="ru.txt",
     )
     units = (
@@ -138,10 +139,14 @@ def test_an_edit_made_on_a_stale_view_is_rejected(tmx: Path, tmp_path: Path) -> 
 def test_confidence_and_flags_come_from_the_props(tmp_path: Path) -> None:
     path = tmp_path / "other.tmx"
     variants = (("en", "Thank you."), ("ru", "Спасибо."))
-    write_tmx(path, [
-        TranslationUnit("a", variants, (("x-score", "0.400"), ("x-confidence", "0.950"))),
-        TranslationUnit("b", variants, (("x-score", "0.900"), ("x-flag", "date mismatch"))),
-        TranslationUnit("c", variants, ()),
-    ], srclang="*all*")
+    write_tmx(
+        path,
+        [
+            TranslationUnit("a", variants, (("x-score", "0.400"), ("x-confidence", "0.950"))),
+            TranslationUnit("b", variants, (("x-score", "0.900"), ("x-flag", "date mismatch"))),
+            TranslationUnit("c", variants, ()),
+        ],
+        srclang="*all*",
+    )
     review = review_from_tmx(path)
     assert [(u.score, u.flagged) for u in review.units] == [(0.95, False), (0.9, True), (None, False)]

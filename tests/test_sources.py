@@ -78,7 +78,11 @@ def test_explicit_languages_and_language_suffixes(tmp_path: Path) -> None:
     files = {"original.txt": "Hola.", "statement.fr.txt": "Bonjour.", "statement_de-AT.txt": "Servus."}
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    sources = [f"ES={tmp_path / 'original.txt'}", str(tmp_path / "statement.fr.txt"), str(tmp_path / "statement_de-AT.txt")]
+    sources = [
+        f"ES={tmp_path / 'original.txt'}",
+        str(tmp_path / "statement.fr.txt"),
+        str(tmp_path / "statement_de-AT.txt"),
+    ]
     docs = load_statement(sources)
     assert [(doc.lang, doc.paragraphs) for doc in docs] == [("es", ("Hola.",)), ("fr", ("Bonjour.",)),
                                                             ("de", ("Servus.",))]  # fmt: skip

@@ -134,7 +134,9 @@ def test_tuids_are_stable_and_unique() -> None:
 
 def test_x_document_names_the_statement_never_a_local_path() -> None:
     def document(*sources: str) -> str | None:
-        docs = tuple(SegmentedDocument(lang, (("Hi.",),), source) for lang, source in zip(("de", "en"), sources, strict=False))
+        docs = tuple(
+            SegmentedDocument(lang, (("Hi.",),), source) for lang, source in zip(("de", "en"), sources, strict=False)
+        )
         multi = MultiAlignment(docs, (Unit((("de", (0,)), ("en", (0,))), 0.9),))
         return next(units_from_multi(multi)).prop("x-document")
 

@@ -16,8 +16,10 @@ from aligner._urls import Site, lend_credentials, redact
         ("http://user:secret@example.org/en/1", "http://example.org/en/1"),
         ("https://token@example.org:8443/?q=a@b", "https://example.org:8443/?q=a@b"),
         ("http://u:p@ss@example.org/", "http://example.org/"),  # an unencoded @ in the password
-        ("http://example.org/x: cannot reach https://a:b@example.net",
-         "http://example.org/x: cannot reach https://example.net"),
+        (
+            "http://example.org/x: cannot reach https://a:b@example.net",
+            "http://example.org/x: cannot reach https://example.net",
+        ),
         ("mail me at someone@example.org", "mail me at someone@example.org"),
     ],
 )
@@ -50,11 +52,15 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> None:
         ("https://www.example.org/de/1", None),
         ("http://example.org/de/1", None),  # http and https: both default ports
         ("https://news.example.org/de/1", None),
-        ("https://example.org.evil.net/de/1",
-         "another host than www.example.org (--allow-host example.org.evil.net follows it)"),
+        (
+            "https://example.org.evil.net/de/1",
+            "another host than www.example.org (--allow-host example.org.evil.net follows it)",
+        ),
         ("https://example.org:8443/de/1", "another port (--allow-host example.org follows it)"),
-        ("http://169.254.169.254/latest/meta-data/",
-         "another host than www.example.org (--allow-host 169.254.169.254 follows it)"),
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "another host than www.example.org (--allow-host 169.254.169.254 follows it)",
+        ),
         ("https://intranet.example.org/de/1", "a private address (--allow-host intranet.example.org follows it)"),
     ],
 )

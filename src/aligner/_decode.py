@@ -32,7 +32,7 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
     """
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(codec, errors="replace"), codec
+            return data[len(bom) :].decode(codec, errors="replace"), codec
     declared = []
     if content_type and (header := _HEADER_CHARSET.search(content_type)):
         declared.append(header.group(1))

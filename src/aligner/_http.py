@@ -106,8 +106,13 @@ class _Cache:
         head, body = self._paths(page.url)
         with atomic_writer(body, "wb") as handle:
             handle.write(page.body)
-        info = {"url": page.url, "final_url": redact(page.final_url), "status": page.status,
-                "content_type": page.content_type, "fetched_at": time.time()}
+        info = {
+            "url": page.url,
+            "final_url": redact(page.final_url),
+            "status": page.status,
+            "content_type": page.content_type,
+            "fetched_at": time.time(),
+        }
         with atomic_writer(head) as handle:
             json.dump(info, handle)
 
@@ -274,8 +279,14 @@ class Http:
                         raise FetchError(late)
                     chunks.append(chunk)
                 headers = response.headers
-                return Page(url, str(response.url), response.status_code, headers.get("content-type", ""),
-                            b"".join(chunks), headers.get("retry-after", ""))
+                return Page(
+                    url,
+                    str(response.url),
+                    response.status_code,
+                    headers.get("content-type", ""),
+                    b"".join(chunks),
+                    headers.get("retry-after", ""),
+                )
         except httpx.TimeoutException:
             if time.monotonic() < deadline - 0.01:
                 raise  # the connect timeout: worth a retry
@@ -342,8 +353,9 @@ class _DeadlineStream(httpcore.NetworkStream):
     def close(self) -> None:
         self._stream.close()
 
-    def start_tls(self, ssl_context: SSLContext, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
+    def start_tls(
+        self, ssl_context: SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
         return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, _bounded(timeout)))
 
     def get_extra_info(self, info: str) -> Any:
@@ -354,8 +366,14 @@ class _DeadlineBackend(httpcore.NetworkBackend):
     def __init__(self) -> None:
         self._backend = httpcore.SyncBackend()
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
         stream = self._backend.connect_tcp(host, port, _bounded(timeout), local_address, socket_options)
         return _DeadlineStream(stream)
 

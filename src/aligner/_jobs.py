@@ -69,12 +69,16 @@ class BatchOptions:
 
     def settings(self) -> dict[str, Any]:
         """What a finished statement must have been made with to be skipped on a later run (as JSON reads it)."""
-        return json.loads(json.dumps({
-            "model": self.model,
-            "langs": list(self.langs) if self.langs else None,
-            "table_format": self.table_format,
-            "align": asdict(self.align),
-        }))
+        return json.loads(
+            json.dumps(
+                {
+                    "model": self.model,
+                    "langs": list(self.langs) if self.langs else None,
+                    "table_format": self.table_format,
+                    "align": asdict(self.align),
+                }
+            )
+        )
 
 
 @dataclass(frozen=True)

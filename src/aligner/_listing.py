@@ -153,7 +153,8 @@ def _gunzip(page: Page) -> bytes:
 def _sitemap_root(body: bytes) -> etree._Element | None:
     head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head.startswith((b"<?xml", b"<urlset", b"<sitemapindex")) or not re.search(
-            rb"<(?:\w+:)?(?:urlset|sitemapindex)\b", body[:4096]):
+        rb"<(?:\w+:)?(?:urlset|sitemapindex)\b", body[:4096]
+    ):
         return None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
     try:

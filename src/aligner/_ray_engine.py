@@ -78,8 +78,13 @@ class RayEngine:
         get_encoder(options.model)  # an unknown model name fails here, before any actor starts
         own_session = not ray.is_initialized()
         if own_session:
-            ray.init(address=self.address, namespace=_NAMESPACE, include_dashboard=False,
-                     logging_level=logging.WARNING, log_to_driver=False)
+            ray.init(
+                address=self.address,
+                namespace=_NAMESPACE,
+                include_dashboard=False,
+                logging_level=logging.WARNING,
+                log_to_driver=False,
+            )
         try:
             _Dispatch(ray, outdir.resolve(), options).run(jobs, finish)
         finally:
@@ -95,9 +100,13 @@ class _Dispatch:
         threads = options.threads or 1  # one core per actor unless asked: Ray reserves what the encoder uses
         # On the driver's node, which the batch cannot outlive anyway; restarted (afresh) if it dies all the same.
         here = ray.util.scheduling_strategies.NodeAffinitySchedulingStrategy(
-            ray.get_runtime_context().get_node_id(), soft=True)
-        pacer = ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=-1)(_HostPacer).options(
-            name=_PACER_NAME, namespace=_NAMESPACE, get_if_exists=True, scheduling_strategy=here).remote()
+            ray.get_runtime_context().get_node_id(), soft=True
+        )
+        pacer = (
+            ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=-1)(_HostPacer)
+            .options(name=_PACER_NAME, namespace=_NAMESPACE, get_if_exists=True, scheduling_strategy=here)
+            .remote()
+        )
         self.actor_class = ray.remote(num_cpus=threads, max_restarts=0)(_StatementActor)
         self.actor_args = (options, threads, logging.getLogger("aligner").getEffectiveLevel(), pacer)
         self.starting: dict[Any, Any] = {}  # ready() reference -> actor
@@ -119,8 +128,10 @@ class _Dispatch:
                 if done:
                     last_progress = time.monotonic()
                 elif not self.running and not self.idle and time.monotonic() - last_progress > _NO_WORKER_TIMEOUT:
-                    raise AlignerError(f"no Ray worker could start in {_NO_WORKER_TIMEOUT:.0f} s; "
-                                       f"{len(queue)} statements not aligned (run again to resume)")
+                    raise AlignerError(
+                        f"no Ray worker could start in {_NO_WORKER_TIMEOUT:.0f} s; "
+                        f"{len(queue)} statements not aligned (run again to resume)"
+                    )
                 for ref in done:
                     if ref in self.starting:
                         self._started(ref)
@@ -158,8 +169,9 @@ class _Dispatch:
             if self.deaths[job.name] < _MAX_DEATHS:
                 queue.appendleft(job)  # another actor takes it next: nothing lost, nothing done twice
                 return
-            result = StatementResult(job.name, job.source, "failed",
-                                     error=f"{_MAX_DEATHS} Ray workers died while aligning it")
+            result = StatementResult(
+                job.name, job.source, "failed", error=f"{_MAX_DEATHS} Ray workers died while aligning it"
+            )
         except exceptions.RayTaskError as error:  # not an AlignerError: those are failed results already
             result = StatementResult(job.name, job.source, "failed", error=first_line(error.cause or error))
             self.idle.append(actor)

@@ -79,10 +79,17 @@ class StatementWorker:
                 _remove_outputs(folder)
                 log.debug("%s failed", job.name, exc_info=True)
                 message = str(error) if isinstance(error, AlignerError) else first_line(error)
-                return StatementResult(job.name, job.source, "failed", warnings=tuple(warnings),
-                                       error=message, elapsed=round(time.perf_counter() - start, 3))
-        result = _ok_result(job, multi, units, missing, (*missing.values(), *warnings), outputs,
-                            time.perf_counter() - start)
+                return StatementResult(
+                    job.name,
+                    job.source,
+                    "failed",
+                    warnings=tuple(warnings),
+                    error=message,
+                    elapsed=round(time.perf_counter() - start, 3),
+                )
+        result = _ok_result(
+            job, multi, units, missing, (*missing.values(), *warnings), outputs, time.perf_counter() - start
+        )
         with atomic_writer(folder / MARKER) as handle:
             json.dump(result.to_json(self.settings, inputs), handle, ensure_ascii=False, indent=1)
         return result

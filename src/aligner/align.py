@@ -139,10 +139,10 @@ def _span_embeddings(encoder: Encoder, sentences: Sequence[str], max_span: int) 
     return tuple(tables)
 
 
-
-
 #: Sentences embedded in one call to the encoder.
 _EMBED_CHUNK = 1024
+
+
 def _lengths(sentences: Sequence[str]) -> NDArray[np.float64]:
     return np.array([len(s) for s in sentences], dtype=np.float64)
 
@@ -276,9 +276,7 @@ def _warn_if_unrelated(beads: list[Bead]) -> None:
         log.warning("mean similarity %.2f is very low: the texts may not be translations of each other", mean)
 
 
-def _band(
-    src: Table, tgt: Table, options: AlignOptions
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def _band(src: Table, tgt: Table, options: AlignOptions) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Columns to evaluate per row: everything for ordinary sizes, else a coarse-to-fine band."""
     n, m = len(src), len(tgt)
     if (n + 1) * (m + 1) <= options.exact_cells:

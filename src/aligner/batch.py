@@ -170,8 +170,12 @@ def _run_in_pool(
             try:
                 result = future.result()
             except BrokenProcessPool as error:
-                result = StatementResult(futures[future].name, futures[future].source, "failed",
-                                         error=f"worker process died ({error or 'killed'})")
+                result = StatementResult(
+                    futures[future].name,
+                    futures[future].source,
+                    "failed",
+                    error=f"worker process died ({error or 'killed'})",
+                )
             finish(result)
     except BaseException:
         # Interrupted or a batch-wide error: running statements finish (and are kept), the rest are dropped.
@@ -203,8 +207,13 @@ def _process_in_worker(job: StatementJob, outdir: Path) -> StatementResult:
 
 def _remove_partial_files(outdir: Path) -> None:
     """Temporary files of a run that was killed before ``atomic_writer`` could clean up (we hold the lock)."""
-    remove_dead_partials([*outdir.glob(PARTIAL_GLOB), *outdir.glob(f"statements/*/{PARTIAL_GLOB}"),
-                          *outdir.glob(f"statements/*/{DOCUMENTS_DIR}/{PARTIAL_GLOB}")])
+    remove_dead_partials(
+        [
+            *outdir.glob(PARTIAL_GLOB),
+            *outdir.glob(f"statements/*/{PARTIAL_GLOB}"),
+            *outdir.glob(f"statements/*/{DOCUMENTS_DIR}/{PARTIAL_GLOB}"),
+        ]
+    )
 
 
 # --- after the run -------------------------------------------------------------------------------
@@ -234,25 +243,36 @@ def summary_frame(results: Sequence[StatementResult]) -> pl.DataFrame:
     rows = []
     for r in results:
         counts = dict(r.sentences)
-        rows.append({
-            "name": r.name,
-            "source": r.source,
-            "status": r.status,
-            "languages": ",".join(r.languages),
-            "missing": ",".join(r.missing),
-            **{f"sentences_{lang}": counts.get(lang) for lang in langs},
-            "units": r.units,
-            "bead_types": " ".join(f"{kind}:{n}" for kind, n in r.bead_types),
-            "mean_score": r.mean_score,
-            "min_score": r.min_score,
-            "warnings": " | ".join(r.warnings),
-            "error": r.error,
-            "elapsed_s": r.elapsed,
-        })
+        rows.append(
+            {
+                "name": r.name,
+                "source": r.source,
+                "status": r.status,
+                "languages": ",".join(r.languages),
+                "missing": ",".join(r.missing),
+                **{f"sentences_{lang}": counts.get(lang) for lang in langs},
+                "units": r.units,
+                "bead_types": " ".join(f"{kind}:{n}" for kind, n in r.bead_types),
+                "mean_score": r.mean_score,
+                "min_score": r.min_score,
+                "warnings": " | ".join(r.warnings),
+                "error": r.error,
+                "elapsed_s": r.elapsed,
+            }
+        )
     schema = {
-        "name": pl.String, "source": pl.String, "status": pl.String, "languages": pl.String, "missing": pl.String,
+        "name": pl.String,
+        "source": pl.String,
+        "status": pl.String,
+        "languages": pl.String,
+        "missing": pl.String,
         **{f"sentences_{lang}": pl.Int64 for lang in langs},
-        "units": pl.Int64, "bead_types": pl.String, "mean_score": pl.Float64, "min_score": pl.Float64,
-        "warnings": pl.String, "error": pl.String, "elapsed_s": pl.Float64,
+        "units": pl.Int64,
+        "bead_types": pl.String,
+        "mean_score": pl.Float64,
+        "min_score": pl.Float64,
+        "warnings": pl.String,
+        "error": pl.String,
+        "elapsed_s": pl.Float64,
     }
     return pl.DataFrame(rows, schema=schema)

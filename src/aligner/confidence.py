@@ -86,7 +86,9 @@ def load_models() -> dict[str, ConfidenceModel]:
         raise ValueError("data/confidence.json was fitted on other features: run benchmarks/fit_confidence.py")
     return {
         name: ConfidenceModel(
-            mean=tuple(model["mean"]), scale=tuple(model["scale"]), weights=tuple(model["weights"]),
+            mean=tuple(model["mean"]),
+            scale=tuple(model["scale"]),
+            weights=tuple(model["weights"]),
             bias=float(model["bias"]),
         )
         for name, model in data["models"].items()
@@ -265,5 +267,3 @@ def _run(indices: tuple[int, ...]) -> tuple[int, int] | None:
 
 def _normalized(vector: NDArray) -> NDArray[np.float32]:
     return (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32)
-
-

@@ -15,8 +15,8 @@ itself (fetched once and cached, so ``aligner batch`` does not download it again
 taken to be newest first: a listing page whose statements are all older than ``since`` ends its
 pagination.
 
-Resuming: the walk's state is saved beside the output every few seconds and when the run ends. An interrupted run, or one
-in which pages could not be read, leaves it there; running the same command again continues (and
+Resuming: the walk's state is saved beside the output every few seconds and when the run ends. An
+interrupted run, or one in which pages could not be read, leaves it there; running the same command again continues (and
 retries the failed pages). A walk that read every page removes it.
 """
 
@@ -216,15 +216,19 @@ class _Walk:
         walk = cls(starts, options)
         try:
             data = json.loads(path.read_text("utf-8"))
-            if (data["version"], data["starts"], data["settings"]) != (_STATE_VERSION, list(starts),
-                                                                          options.settings()):
+            if (data["version"], data["starts"], data["settings"]) != (
+                _STATE_VERSION,
+                list(starts),
+                options.settings(),
+            ):
                 log.info("%s: the state of another walk; starting afresh", path)
                 return None
             walk.queue = deque((url, Site(host, section)) for url, host, section in data["queue"])
             walk.seen_pages = set(data["seen_pages"])
             walk.pages_read = int(data["pages_read"])
-            walk.statements = {k: {"date": str(v["date"]), "urls": dict(v["urls"])}
-                               for k, v in data["statements"].items()}
+            walk.statements = {
+                k: {"date": str(v["date"]), "urls": dict(v["urls"])} for k, v in data["statements"].items()
+            }
             walk.problems = dict(data["problems"])
         except (OSError, ValueError, KeyError, TypeError):
             log.warning("%s: unreadable; starting afresh", path)
@@ -237,10 +241,14 @@ class _Walk:
     def save(self, path: Path) -> None:
         queue = [*self.queue, *((url, site) for url, (_, site) in self.failed.items())]
         data = {
-            "version": _STATE_VERSION, "starts": list(self.starts), "settings": self.options.settings(),
+            "version": _STATE_VERSION,
+            "starts": list(self.starts),
+            "settings": self.options.settings(),
             "queue": [[url, site.host, site.section] for url, site in queue],
-            "seen_pages": sorted(self.seen_pages), "pages_read": self.pages_read,
-            "statements": self.statements, "problems": self.problems,
+            "seen_pages": sorted(self.seen_pages),
+            "pages_read": self.pages_read,
+            "statements": self.statements,
+            "problems": self.problems,
         }
         with atomic_writer(path) as handle:
             json.dump(data, handle, ensure_ascii=False)
@@ -262,7 +270,8 @@ class _Walk:
         day = record["date"]
         keep = (not options.lang or options.lang in record["urls"]) and not (
             (options.since and not (day and day >= str(options.since)))
-            or (options.until and not (day and day <= str(options.until))))
+            or (options.until and not (day and day <= str(options.until)))
+        )
         (self.kept.add if keep else self.kept.discard)(key)
 
     def full(self) -> bool:

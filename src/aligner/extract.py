@@ -81,8 +81,9 @@ def _warn_if_text_lost(text: str, tree: etree._Element, source: str) -> None:
     page = _letters(html_entities.unescape(_NOT_TEXT.sub(" ", text)))
     kept = _letters(" ".join(X.VISIBLE_TEXT(tree)) + " ".join(X.HEAD_TITLE(tree)))
     if kept < _KEPT_SHARE * page:
-        logger.warning("%s: nested too deeply to parse whole; %d of %d letters of text were lost",
-                       source, page - kept, page)
+        logger.warning(
+            "%s: nested too deeply to parse whole; %d of %d letters of text were lost", source, page - kept, page
+        )
 
 
 def _letters(text: str) -> int:
@@ -114,6 +115,7 @@ def _refuse_non_statement(tree: etree._Element, source: str) -> None:
 
 
 # --- 4. clean ----------------------------------------------------------------------------------
+
 
 def _phrases(text: str) -> frozenset[str]:
     return frozenset(phrase.strip() for phrase in text.split("|") if phrase.strip())
@@ -172,8 +174,10 @@ def _drop_labelled_blocks(root: etree._Element) -> None:
     for element in list(root.iter(etree.Element)):
         if element.getparent() is None or (label := _label(element.text_content())) not in _FURNITURE_LABELS:
             continue
-        while (parent := element.getparent()) is not None and parent is not root and (
-            _label(parent.text_content()) == label
+        while (
+            (parent := element.getparent()) is not None
+            and parent is not root
+            and (_label(parent.text_content()) == label)
         ):
             element = parent
         for sibling in [element, *element.itersiblings()]:
@@ -262,11 +266,43 @@ def _drop_furniture_classes(tree: etree._Element) -> None:
 
 # --- 5. split into paragraphs ------------------------------------------------------------------
 
-_BLOCK_TAGS = frozenset({
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "table",
-    "thead", "tbody", "tr", "td", "th", "section", "article", "header", "footer", "pre", "figure", "figcaption",
-    "address", "hr", "main", "aside", "center",
-})
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "td",
+        "th",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "pre",
+        "figure",
+        "figcaption",
+        "address",
+        "hr",
+        "main",
+        "aside",
+        "center",
+    }
+)
 _BR = "\x0b"
 _PARAGRAPH_BREAK = re.compile(f"{_BR}[\\s{_BR}]*{_BR}")
 _SPACES = re.compile(r"[ \t\n\r\f\v\u2028\u2029]+")

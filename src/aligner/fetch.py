@@ -251,7 +251,8 @@ def fetch_statement(
         found_text = ", ".join(documents) or "none"
         reasons = "; ".join(f"{lang}: {reason}" for lang, reason in missing.items())
         raise ExtractionError(
-            f"{redact(url)}: fewer than two languages yield text (found: {found_text}; missing {reasons})")
+            f"{redact(url)}: fewer than two languages yield text (found: {found_text}; missing {reasons})"
+        )
     return FetchedStatement(documents=documents, missing=missing, raw_pages=raw, urls=urls)
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from lxml import etree
 
 from ._io import atomic_writer
-from .flags import FLAGS, text_flags
 from .errors import LanguageError, OutputError
+from .flags import FLAGS, text_flags
 from .languages import normalize_lang
 from .tmx import ALL_LANGUAGES, TMXWriter, TranslationUnit, read_header, read_tmx, tmx_writer
 

@@ -32,9 +32,23 @@ DEFAULT_LOCALES: dict[str, str] = {
 }
 
 _THREE_LETTER = {
-    "deu": "de", "ger": "de", "eng": "en", "spa": "es", "rus": "ru", "fra": "fr", "fre": "fr",
-    "ita": "it", "por": "pt", "nld": "nl", "dut": "nl", "pol": "pl", "ukr": "uk", "zho": "zh",
-    "chi": "zh", "jpn": "ja", "ara": "ar",
+    "deu": "de",
+    "ger": "de",
+    "eng": "en",
+    "spa": "es",
+    "rus": "ru",
+    "fra": "fr",
+    "fre": "fr",
+    "ita": "it",
+    "por": "pt",
+    "nld": "nl",
+    "dut": "nl",
+    "pol": "pl",
+    "ukr": "uk",
+    "zho": "zh",
+    "chi": "zh",
+    "jpn": "ja",
+    "ara": "ar",
 }
 
 # Every ISO 639-1 code: accepted anywhere, even without tuned segmentation.
@@ -59,8 +73,7 @@ def normalize_lang(code: str) -> str:
     lang = _THREE_LETTER.get(lang, lang)
     if lang not in _ISO_639_1:
         raise LanguageError(
-            f"unknown language code: {code!r} (expected an ISO 639-1 code such as "
-            f"{', '.join(CORE_LANGUAGES)})"
+            f"unknown language code: {code!r} (expected an ISO 639-1 code such as {', '.join(CORE_LANGUAGES)})"
         )
     return lang
 
@@ -94,11 +107,33 @@ def locale_for(lang: str, overrides: dict[str, str] | None = None) -> str:
 
 #: A core language's name, in each core language, as language switchers print it (case-folded).
 _NAMES = {
-    "deutsch": "de", "german": "de", "allemand": "de", "alemán": "de", "немецкий": "de",
-    "english": "en", "englisch": "en", "anglais": "en", "inglés": "en", "английский": "en",
-    "español": "es", "espanol": "es", "spanish": "es", "spanisch": "es", "espagnol": "es", "испанский": "es",
-    "русский": "ru", "russian": "ru", "russisch": "ru", "ruso": "ru", "russe": "ru",
-    "français": "fr", "francais": "fr", "french": "fr", "französisch": "fr", "francés": "fr", "французский": "fr",
+    "deutsch": "de",
+    "german": "de",
+    "allemand": "de",
+    "alemán": "de",
+    "немецкий": "de",
+    "english": "en",
+    "englisch": "en",
+    "anglais": "en",
+    "inglés": "en",
+    "английский": "en",
+    "español": "es",
+    "espanol": "es",
+    "spanish": "es",
+    "spanisch": "es",
+    "espagnol": "es",
+    "испанский": "es",
+    "русский": "ru",
+    "russian": "ru",
+    "russisch": "ru",
+    "ruso": "ru",
+    "russe": "ru",
+    "français": "fr",
+    "francais": "fr",
+    "french": "fr",
+    "französisch": "fr",
+    "francés": "fr",
+    "французский": "fr",
 }
 
 

@@ -148,9 +148,7 @@ def write_alignment(
     ] or [(output, None)]
     if options.format == "tmx":
         # A statement's units fit in memory: selecting them all first lets an empty result write nothing.
-        memories = [
-            (path, pair, list(_tmx_units(multi, pair, options, encoder, confidence))) for path, pair in targets
-        ]
+        memories = [(path, pair, list(_tmx_units(multi, pair, options, encoder, confidence))) for path, pair in targets]
         _check_not_empty(multi, [(path, len(units)) for path, _, units in memories])
         for path, pair, units in memories:
             write_tmx(path, units, srclang=pair[0] if pair else ALL_LANGUAGES, locales=options.locales)

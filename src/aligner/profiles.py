@@ -110,7 +110,8 @@ MID_NEW = SiteProfile(
         UrlScheme(
             "mid.ru path",
             re.compile(
-                r"(?!.*/-/asset_publisher/)" + _ANY_PREFIX
+                r"(?!.*/-/asset_publisher/)"
+                + _ANY_PREFIX
                 + r"/(?P<lang>[a-z]{2})/(?P<section>(?:[^/?#]+/)*?)(?P<id>\d{3,})/?(?:[?#].*)?$"
             ),
             "{prefix}/{lang}/{section}{id}/",

@@ -280,9 +280,7 @@ def _texts(tu: TranslationUnit, langs: Sequence[str]) -> tuple[str | None, ...]:
 def _check_pair(multi: MultiAlignment, src: str, tgt: str) -> None:
     unknown = [lang for lang in (src, tgt) if lang not in multi.langs]
     if unknown or src == tgt:
-        raise AlignmentError(
-            f"--pair {src}-{tgt}: expected two different languages among {', '.join(multi.langs)}"
-        )
+        raise AlignmentError(f"--pair {src}-{tgt}: expected two different languages among {', '.join(multi.langs)}")
 
 
 def _page(
@@ -315,7 +313,8 @@ def _page(
         (
             '<p class="meta legend"><span class=low>score below threshold</span>'
             f"<span class=doubt>confidence below {DOUBTFUL_BELOW:g}</span>"
-            "<span class=unpaired>sentence with no counterpart</span><span class=gap>— no text in this language</span></p>"
+            "<span class=unpaired>sentence with no counterpart</span>"
+            "<span class=gap>— no text in this language</span></p>"
         ),
         "</header>",
         f"<h2>Similarity heatmap{_e(f' {pair[0]}–{pair[1]}') if pair else ''}</h2>{heatmap}",
@@ -344,7 +343,8 @@ def _row_html(index: int, row: _Row, langs: Sequence[str], threshold: float) -> 
     sure = f"{row.confidence:.3f}" if row.confidence is not None else "–"
     reasons = f"<small>{_e(', '.join(row.flags))}</small>" if row.flags else ""
     cells = "".join(
-        f'<td lang="{_e(lang)}" dir=auto>{_e(text)}</td>' if text is not None
+        f'<td lang="{_e(lang)}" dir=auto>{_e(text)}</td>'
+        if text is not None
         else '<td class=gap title="no counterpart in this language">—</td>'
         for lang, text in zip(langs, row.texts, strict=True)
     )

@@ -149,8 +149,11 @@ def _cut(sentence: str) -> list[str]:
     pieces, start = [], 0
     while len(sentence) - start > MAX_SENTENCE_CHARS:
         limit = start + MAX_SENTENCE_CHARS
-        end = (_last_end(_CLAUSE_END, sentence, start + MAX_SENTENCE_CHARS // 2, limit)
-               or _last_end(_SPACE, sentence, start + 1, limit) or limit)
+        end = (
+            _last_end(_CLAUSE_END, sentence, start + MAX_SENTENCE_CHARS // 2, limit)
+            or _last_end(_SPACE, sentence, start + 1, limit)
+            or limit
+        )
         pieces.append(sentence[start:end].rstrip())
         start = end
         while start < len(sentence) and sentence[start].isspace():
@@ -166,8 +169,12 @@ def _last_end(pattern: re.Pattern[str], text: str, earliest: int, limit: int) ->
 
 def _warn_if_overlong(sentences: list[str], name: str) -> None:
     if count := sum(len(sentence) > MAX_SENTENCE_CHARS for sentence in sentences):
-        logger.warning("%s: %d sentence(s) longer than %d characters cut at clause or word boundaries",
-                       name, count, MAX_SENTENCE_CHARS)
+        logger.warning(
+            "%s: %d sentence(s) longer than %d characters cut at clause or word boundaries",
+            name,
+            count,
+            MAX_SENTENCE_CHARS,
+        )
 
 
 def _normalize_spaces(piece: str) -> str:

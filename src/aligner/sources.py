@@ -199,9 +199,7 @@ def load_statement(
     if langs:
         missing = [lang for lang in langs if lang not in documents]
         if missing:
-            raise LanguageError(
-                f"no input for {', '.join(missing)} (found {', '.join(documents) or 'none'})"
-            )
+            raise LanguageError(f"no input for {', '.join(missing)} (found {', '.join(documents) or 'none'})")
         return [documents[lang] for lang in langs]
     return list(documents.values())
 

@@ -143,7 +143,9 @@ def units_from_bitext(
     if alignment.src.lang == alignment.tgt.lang:
         raise AlignmentError(f"source and target are both {alignment.src.lang!r}; nothing to translate")
     units = tuple(
-        Unit(members=((alignment.src.lang, bead.src), (alignment.tgt.lang, bead.tgt)), score=bead.score, moved=bead.moved)
+        Unit(
+            members=((alignment.src.lang, bead.src), (alignment.tgt.lang, bead.tgt)), score=bead.score, moved=bead.moved
+        )
         for bead in alignment.beads
     )
     multi = MultiAlignment(docs=(alignment.src, alignment.tgt), units=units, model=alignment.model)
@@ -483,6 +485,9 @@ def merge_tmx(
 
     written = write_tmx(output, kept(), srclang=srclang, locales=locales, if_empty=nothing_left)
     return MergeSummary(
-        read=counts["read"], written=written, duplicates=counts["duplicates"], below_min_score=counts["below"],
+        read=counts["read"],
+        written=written,
+        duplicates=counts["duplicates"],
+        below_min_score=counts["below"],
         below_min_confidence=counts["below_confidence"],
     )

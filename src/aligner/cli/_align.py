@@ -52,7 +52,8 @@ def align_command(
         LadderFormat, typer.Option("--format", "-f", help="ladder: '[3]:[3, 4]' lines; tsv: texts, score, bead.")
     ] = LadderFormat.ladder,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write instead of standard output.", show_default=False)
+        Path | None,
+        typer.Option("--output", "-o", help="File to write instead of standard output.", show_default=False),
     ] = None,
     max_total: MaxTotal = DEFAULT_MAX_TOTAL,
     max_chars: MaxChars = DEFAULT_MAX_CHARS,
@@ -79,8 +80,9 @@ def _read_side(path: Path, lang: str, presegmented: bool, max_chars: int) -> Seg
     check_language(text, lang, path)
     if presegmented:
         # Line k is sentence k, blank lines included, so that ladder indices match the file's lines.
-        return SegmentedDocument(lang=lang, paragraphs=(tuple(line.strip() for line in text.splitlines()),),
-                                 source=str(path))
+        return SegmentedDocument(
+            lang=lang, paragraphs=(tuple(line.strip() for line in text.splitlines()),), source=str(path)
+        )
     return segment(Document(lang=lang, paragraphs=split_paragraphs(text), source=str(path)))
 
 
@@ -108,7 +110,9 @@ def _cell(text: str) -> str:
 @command("eval")
 def eval_command(
     predicted: Annotated[Path, typer.Argument(help="Ladder file or directory of ladder files.", show_default=False)],
-    gold: Annotated[Path, typer.Argument(help="Gold ladder file or directory (files matched by name).", show_default=False)],
+    gold: Annotated[
+        Path, typer.Argument(help="Gold ladder file or directory (files matched by name).", show_default=False)
+    ],
     as_json: AsJson = False,
 ) -> None:
     """Score predicted alignments against gold: strict and lax precision, recall and F1, pooled over files.

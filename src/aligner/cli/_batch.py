@@ -100,8 +100,9 @@ def batch_command(
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes aligning in parallel.")] = 1,
     threads: Annotated[
         int | None,
-        typer.Option("--threads", min=1, help="Encoder threads per worker (default: cores / workers).",
-                     show_default=False),
+        typer.Option(
+            "--threads", min=1, help="Encoder threads per worker (default: cores / workers).", show_default=False
+        ),
     ] = None,
     model: Model = "use",
     langs: Langs = None,
@@ -118,11 +119,18 @@ def batch_command(
     force: Annotated[
         bool, typer.Option("--force", help="Align every statement again, even those finished with the same inputs.")
     ] = False,
-    ray: Annotated[bool, typer.Option("--ray", help="--ray [ADDRESS]: run on a Ray cluster, a local one (or "
-                                      "RAY_ADDRESS's), or join ADDRESS (auto, HOST:PORT, ray://HOST:PORT). "
-                                      "OUTDIR must be shared by its nodes. Needs the ray extra.")] = False,
-    ray_address: Annotated[str | None, typer.Option("--ray-address", hidden=True,
-                                                    help="What --ray ADDRESS is read as.")] = None,
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray",
+            help="--ray [ADDRESS]: run on a Ray cluster, a local one (or "
+            "RAY_ADDRESS's), or join ADDRESS (auto, HOST:PORT, ray://HOST:PORT). "
+            "OUTDIR must be shared by its nodes. Needs the ray extra.",
+        ),
+    ] = False,
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", hidden=True, help="What --ray ADDRESS is read as.")
+    ] = None,
     as_json: AsJson = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar: one log line per statement.")] = False,
     verbose: Verbose = False,
@@ -156,8 +164,9 @@ def batch_command(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("[green]{task.fields[ok]} ok[/] [dim]{task.fields[skipped]} skipped[/] "
-                   "[red]{task.fields[failed]} failed[/]"),
+        TextColumn(
+            "[green]{task.fields[ok]} ok[/] [dim]{task.fields[skipped]} skipped[/] [red]{task.fields[failed]} failed[/]"
+        ),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
@@ -193,7 +202,8 @@ def batch_command(
     else:
         combined = (
             f"{outcome.combined}: {outcome.merge.written} units ({outcome.merge.duplicates} duplicates dropped)"
-            if outcome.combined else "no combined memory"
+            if outcome.combined
+            else "no combined memory"
         )
         console.print(
             f"{len(jobs)} statements: {outcome.count('ok')} aligned, {outcome.count('skipped')} already done, "

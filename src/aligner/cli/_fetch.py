@@ -44,8 +44,15 @@ def _save(result: FetchedStatement, out: Path) -> dict[str, dict[str, Any]]:
     for lang, doc in result.documents.items():
         path = out / f"{lang}.json"
         save_document(doc, path)
-        found[lang] = {"url": doc.source, "title": doc.title, "date": doc.date, "doc_id": doc.doc_id,
-                       "paragraphs": len(doc.paragraphs), "json": str(path), "raw": str(out / "raw" / f"{lang}.html")}
+        found[lang] = {
+            "url": doc.source,
+            "title": doc.title,
+            "date": doc.date,
+            "doc_id": doc.doc_id,
+            "paragraphs": len(doc.paragraphs),
+            "json": str(path),
+            "raw": str(out / "raw" / f"{lang}.html"),
+        }
     return found
 
 
@@ -90,20 +97,31 @@ def fetch_command(
     """
     configure_logging(quiet, verbose)
     options = fetch_options_from_flags(
-        no_http_cache=no_http_cache, http_cache=http_cache, respect_robots=respect_robots, timeout=timeout, delay=delay,
-        retries=retries, allow_hosts=allow_host,
+        no_http_cache=no_http_cache,
+        http_cache=http_cache,
+        respect_robots=respect_robots,
+        timeout=timeout,
+        delay=delay,
+        retries=retries,
+        allow_hosts=allow_host,
     )
     result = fetch_statement(url, parse_lang_list(langs) if langs else CORE_LANGUAGES, options=options)
     found = _save(result, out)
     removed = _remove_stale(result, out)
     if as_json:
-        typer.echo(json.dumps({"url": redact(url), "out": str(out), "found": found, "missing": result.missing},
-                              ensure_ascii=False, indent=1))
+        typer.echo(
+            json.dumps(
+                {"url": redact(url), "out": str(out), "found": found, "missing": result.missing},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     if quiet:
         return
     for lang, info in found.items():
-        console.print(f"found   {lang}: {info['paragraphs']} paragraphs from {info['url']}", markup=False,
-                      soft_wrap=True)
+        console.print(
+            f"found   {lang}: {info['paragraphs']} paragraphs from {info['url']}", markup=False, soft_wrap=True
+        )
     for lang, reason in result.missing.items():
         console.print(f"missing {lang}: {reason}", markup=False, soft_wrap=True)
     for lang in removed:

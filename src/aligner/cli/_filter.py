@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..flags import FLAGS
 from ..filter import filter_tmx
+from ..flags import FLAGS
 from ._app import command, console
 from ._options import MinConfidence, Quiet, output_format
 

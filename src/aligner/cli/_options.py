@@ -30,13 +30,19 @@ DEFAULT_MAX_CHARS = MAX_INPUT_CHARS
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON on standard output.")]
 MinScore = Annotated[
     float | None,
-    typer.Option("--min-score", help="Leave out units scored below this (units without a score stay).",
-                 show_default=False),
+    typer.Option(
+        "--min-score", help="Leave out units scored below this (units without a score stay).", show_default=False
+    ),
 ]
 MinConfidence = Annotated[
     float | None,
-    typer.Option("--min-confidence", min=0.0, max=1.0,
-                 help="Leave out units whose confidence is below this (units without one stay).", show_default=False),
+    typer.Option(
+        "--min-confidence",
+        min=0.0,
+        max=1.0,
+        help="Leave out units whose confidence is below this (units without one stay).",
+        show_default=False,
+    ),
 ]
 Threshold = Annotated[
     float, typer.Option("--threshold", help="Units whose confidence (or score) is below this are marked for a look.")
@@ -46,8 +52,9 @@ Threshold = Annotated[
 
 Langs = Annotated[
     str | None,
-    typer.Option("--langs", "-l", help="Languages to use, e.g. de,en,es,ru,fr (default: all found).",
-                 show_default=False),
+    typer.Option(
+        "--langs", "-l", help="Languages to use, e.g. de,en,es,ru,fr (default: all found).", show_default=False
+    ),
 ]
 Pivot = Annotated[
     str | None, typer.Option("--pivot", help="Language every other is aligned to (default: en if present).")
@@ -58,13 +65,16 @@ Pivot = Annotated[
 Model = Annotated[
     str,
     typer.Option(
-        "--model", "-m", help="Sentence encoder: use (default, offline), e5-small, or st:NAME_OR_PATH.",
+        "--model",
+        "-m",
+        help="Sentence encoder: use (default, offline), e5-small, or st:NAME_OR_PATH.",
     ),
 ]
 CacheDir = Annotated[
     Path | None,
-    typer.Option("--cache-dir", help="Keep sentence embeddings on disk here so that re-runs are cheap.",
-                 show_default=False),
+    typer.Option(
+        "--cache-dir", help="Keep sentence embeddings on disk here so that re-runs are cheap.", show_default=False
+    ),
 ]
 MaxTotal = Annotated[
     int, typer.Option("--max-total", min=2, max=8, help="Most sentences in one bead, both sides together.")
@@ -75,15 +85,16 @@ DEFAULT_MAX_TOTAL = AlignOptions.max_total
 
 HttpCache = Annotated[
     Path | None,
-    typer.Option("--http-cache", help="Web input: keep downloaded pages here (default ~/.cache/aligner/http).",
-                 show_default=False),
+    typer.Option(
+        "--http-cache",
+        help="Web input: keep downloaded pages here (default ~/.cache/aligner/http).",
+        show_default=False,
+    ),
 ]
 NoHttpCache = Annotated[bool, typer.Option("--no-http-cache", help="Web input: download again even if cached.")]
 #: Old spellings of the web cache flags, accepted with a warning for one release (``command(renamed=...)``).
 RENAMED_HTTP_CACHE = {"--no-cache": "--no-http-cache", "--http-cache-dir": "--http-cache"}
-RespectRobots = Annotated[
-    bool, typer.Option("--respect-robots/--ignore-robots", help="Obey the site's robots.txt.")
-]
+RespectRobots = Annotated[bool, typer.Option("--respect-robots/--ignore-robots", help="Obey the site's robots.txt.")]
 Timeout = Annotated[
     float | None,
     typer.Option(

@@ -39,8 +39,9 @@ def report_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML page to write.")] = Path("report.html"),
     pair: Annotated[
         str | None,
-        typer.Option("--pair", help="Heatmap languages, e.g. en-ru (default: pivot and the first other).",
-                     show_default=False),
+        typer.Option(
+            "--pair", help="Heatmap languages, e.g. en-ru (default: pivot and the first other).", show_default=False
+        ),
     ] = None,
     threshold: Threshold = 0.5,
     langs: Langs = None,
@@ -60,9 +61,7 @@ def report_command(
     """
     configure_logging(quiet, verbose)
     output_format(output, {".html": "html"})  # refuse -o report.pdf before any work
-    options = ReportOptions(
-        threshold=threshold, pair=lang_pair(pair, "--pair wants two languages") if pair else None
-    )
+    options = ReportOptions(threshold=threshold, pair=lang_pair(pair, "--pair wants two languages") if pair else None)
     page = statement_report(
         sources,
         options,

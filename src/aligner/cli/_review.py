@@ -44,8 +44,9 @@ def review_command(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="TMX to save to (default: INPUT.reviewed.tmx, or reviewed.tmx).",
-                     show_default=False),
+        typer.Option(
+            "--output", "-o", help="TMX to save to (default: INPUT.reviewed.tmx, or reviewed.tmx).", show_default=False
+        ),
     ] = None,
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")] = 0,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the URL but do not open a browser.")] = False,
@@ -78,7 +79,9 @@ def review_command(
     else:
         documents, _ = gather_documents(sources, langs=parse_lang_list(langs) if langs else None)
         multi = align_documents(
-            documents, load_encoder(model, cache_dir), align_options_from_flags(max_total),
+            documents,
+            load_encoder(model, cache_dir),
+            align_options_from_flags(max_total),
             pivot=normalize_lang(pivot) if pivot else None,
         )
         review = review_from_multi(multi)
@@ -86,12 +89,16 @@ def review_command(
     session = ReviewSession(review, output)
     token = new_token()
     serve(
-        create_app(session, token, threshold=threshold), token, port=port, open_browser=not no_browser,
+        create_app(session, token, threshold=threshold),
+        token,
+        port=port,
+        open_browser=not no_browser,
         on_ready=lambda url: _ready(url, session.review, output, quiet),
     )
     if not quiet:
-        console.print(f"stopped; unsaved edits stay in {journal_path(output)} for the next 'aligner review'",
-                      soft_wrap=True)
+        console.print(
+            f"stopped; unsaved edits stay in {journal_path(output)} for the next 'aligner review'", soft_wrap=True
+        )
 
 
 def _tmx_input(sources: list[str]) -> Path | None:

@@ -168,8 +168,13 @@ def run_command(
     chosen_format = Format(output_format(output, SUFFIXES, format.value if format else None))  # before any work
     chosen_langs = parse_lang_list(langs) if langs else None
     fetch_options = fetch_options_from_flags(
-        no_http_cache=no_http_cache, http_cache=http_cache, respect_robots=respect_robots, timeout=timeout, delay=delay,
-        retries=retries, allow_hosts=allow_host,
+        no_http_cache=no_http_cache,
+        http_cache=http_cache,
+        respect_robots=respect_robots,
+        timeout=timeout,
+        delay=delay,
+        retries=retries,
+        allow_hosts=allow_host,
     )
     documents, missing = gather_documents(
         sources or [], url or [], langs=chosen_langs, fetch_options=fetch_options, max_chars=max_chars

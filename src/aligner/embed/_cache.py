@@ -218,4 +218,4 @@ class _DiskStore:
 
 
 def _text_key(text: str) -> bytes:
-    return hashlib.sha1(text.encode("utf-8")).digest()
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).digest()

@@ -112,7 +112,7 @@ class Review:
             texts = {}
             for lang, n in zip(self.langs, unit.counts, strict=True):
                 start = next_sentence[lang]
-                texts[lang] = self.sentences[lang][start:start + n]
+                texts[lang] = self.sentences[lang][start : start + n]
                 next_sentence[lang] = start + n
             yield unit, texts
 
@@ -145,7 +145,10 @@ class Review:
         _require(all(any(unit.counts) for unit in self.units), "an empty unit")
         for k, lang in enumerate(self.langs):
             total = sum(unit.counts[k] for unit in self.units)
-            _require(total == len(self.sentences[lang]), f"{lang}: units hold {total} sentences, not {len(self.sentences[lang])}")
+            _require(
+                total == len(self.sentences[lang]),
+                f"{lang}: units hold {total} sentences, not {len(self.sentences[lang])}",
+            )
 
     # --- the edits -----------------------------------------------------------------------------
 
@@ -159,8 +162,12 @@ class Review:
             if i + 1 >= len(self.units):
                 raise EditError("the last unit has no next unit to merge with")
             nxt = self.units[i + 1]
-            merged = replace(unit, counts=_add(unit.counts, nxt.counts), flagged=unit.flagged or nxt.flagged,
-                             edits=unit.edits + nxt.edits)
+            merged = replace(
+                unit,
+                counts=_add(unit.counts, nxt.counts),
+                flagged=unit.flagged or nxt.flagged,
+                edits=unit.edits + nxt.edits,
+            )
             return self._replace(i, 2, [_touched(merged, edit)])
         if edit.op not in SENTENCE_OPS:
             raise EditError(f"unknown edit {edit.op!r} (choose {', '.join(OPS)})")
@@ -171,20 +178,34 @@ class Review:
                 raise EditError("the first unit has no previous unit")
             moved = _at(unit.counts, k, before + 1)
             prev = self.units[i - 1]
-            return self._replace(i - 1, 2, [_touched(replace(prev, counts=_add(prev.counts, moved)), edit),
-                                            _touched(replace(unit, counts=_sub(unit.counts, moved)), edit)])
+            return self._replace(
+                i - 1,
+                2,
+                [
+                    _touched(replace(prev, counts=_add(prev.counts, moved)), edit),
+                    _touched(replace(unit, counts=_sub(unit.counts, moved)), edit),
+                ],
+            )
         if edit.op == "move-next":
             if i + 1 >= len(self.units):
                 raise EditError("the last unit has no next unit")
             moved = _at(unit.counts, k, after + 1)
             nxt = self.units[i + 1]
-            return self._replace(i, 2, [_touched(replace(unit, counts=_sub(unit.counts, moved)), edit),
-                                        _touched(replace(nxt, counts=_add(nxt.counts, moved)), edit)])
+            return self._replace(
+                i,
+                2,
+                [
+                    _touched(replace(unit, counts=_sub(unit.counts, moved)), edit),
+                    _touched(replace(nxt, counts=_add(nxt.counts, moved)), edit),
+                ],
+            )
         if edit.op == "split":
             if before == 0:
                 raise EditError("split between two sentences: choose a sentence that is not its unit's first")
             # The other languages are cut at the same fraction of their sentences (half rounds up).
-            head = tuple(before if j == k else int(n * before / unit.counts[k] + 0.5) for j, n in enumerate(unit.counts))
+            head = tuple(
+                before if j == k else int(n * before / unit.counts[k] + 0.5) for j, n in enumerate(unit.counts)
+            )
             parts = [replace(unit, counts=head), replace(unit, counts=_sub(unit.counts, head))]
             return self._replace(i, 1, [_touched(part, edit) for part in parts])
         # unpair: the sentence alone in a unit of its own, the other languages with what comes before it
@@ -195,7 +216,11 @@ class Review:
             parts = [replace(unit, counts=alone), replace(unit, counts=_sub(unit.counts, alone))]
         else:
             head = tuple(before if j == k else n for j, n in enumerate(unit.counts))
-            parts = [replace(unit, counts=head), replace(unit, counts=alone), replace(unit, counts=_at(unit.counts, k, after))]
+            parts = [
+                replace(unit, counts=head),
+                replace(unit, counts=alone),
+                replace(unit, counts=_at(unit.counts, k, after)),
+            ]
         return self._replace(i, 1, [_touched(part, edit) for part in parts])
 
     def _locate(self, edit: Edit) -> tuple[int, int, int]:
@@ -219,7 +244,7 @@ class Review:
 
     def _replace(self, start: int, count: int, new: Sequence[ReviewUnit]) -> tuple[ReviewUnit, ...]:
         kept = [unit for unit in new if any(unit.counts)]  # a unit emptied by a move disappears
-        return self.units[:start] + tuple(kept) + self.units[start + count:]
+        return self.units[:start] + tuple(kept) + self.units[start + count :]
 
     def _swap(self, source: list[tuple[ReviewUnit, ...]], target: list[tuple[ReviewUnit, ...]], empty: str) -> None:
         if not source:

@@ -65,8 +65,12 @@ def create_app(session: ReviewSession, token: str, *, threshold: float = 0.5) ->
         body = await _json(request)
         if body.get("op") not in OPS or not isinstance(body.get("version"), int):
             return JSONResponse({"error": f"an edit needs a version and an op ({', '.join(OPS)})"}, status_code=400)
-        change = Edit(op=body["op"], unit=_int(body, "unit", 0), lang=str(body.get("lang", "")),
-                      sentence=_int(body, "sentence", -1))
+        change = Edit(
+            op=body["op"],
+            unit=_int(body, "unit", 0),
+            lang=str(body.get("lang", "")),
+            sentence=_int(body, "sentence", -1),
+        )
         try:
             session.edit(change, body["version"])
         except StaleEditError as error:
@@ -133,7 +137,11 @@ def _escape(text: str) -> str:
 
 
 def serve(
-    app: Starlette, token: str, *, port: int = 0, on_ready: Callable[[str], None] | None = None,
+    app: Starlette,
+    token: str,
+    *,
+    port: int = 0,
+    on_ready: Callable[[str], None] | None = None,
     open_browser: bool = True,
 ) -> None:
     """Serve ``app`` on 127.0.0.1 until Ctrl-C; ``on_ready`` gets the URL (with the token) first.

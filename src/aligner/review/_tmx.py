@@ -39,7 +39,8 @@ def review_from_multi(multi: MultiAlignment) -> Review:
     langs = multi.langs
     sentences = {doc.lang: tuple(xml_safe(s) for s in doc.sentences) for doc in multi.docs}
     units = tuple(
-        _unit(tu, tuple(len(unit.indices(lang)) for lang in langs)) for unit, tu in translation_units(multi)
+        _unit(tu, tuple(len(unit.indices(lang)) for lang in langs))
+        for unit, tu in translation_units(multi)
         if tu.variants
     )
     return Review(langs=langs, sentences=sentences, units=units)
@@ -86,7 +87,7 @@ def _sentences(tu: TranslationUnit, lang: str, text: str) -> list[str]:
         try:
             parts, start = [], 0
             for n in map(int, lengths[lang].split(",")):
-                parts.append(text[start:start + n])
+                parts.append(text[start : start + n])
                 start += n + 1
             if start - 1 == len(text) and all(parts) and " ".join(parts) == text:
                 return parts
