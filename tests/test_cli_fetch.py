@@ -6,6 +6,7 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 from _servers import SlowSite
 from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
@@ -109,6 +110,7 @@ def test_bad_language_list_is_a_usage_error(tmp_path: Path) -> None:
     assert "not a language code: 'klingon'" in result.stderr
 
 
+@pytest.mark.slow  # waits out real deadlines and delays
 def test_a_stalled_language_is_missing_after_the_deadline(slow_site: SlowSite, tmp_path: Path) -> None:
     for lang in ("de", "en"):
         slow_site.pages[NEW.format(lang=lang)] = (PAGES / f"new_{lang}.html").read_bytes()

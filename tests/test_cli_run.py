@@ -211,6 +211,7 @@ def test_run_bad_input_file(cache: str, tmp_path: Path, content: bytes, message:
     assert_one_line_error(result, f"de.txt: {message}", 2)
 
 
+@pytest.mark.slow  # waits out real deadlines and delays
 def test_run_unreachable_url(tmp_path: Path) -> None:
     # Port 9 (discard) refuses connections; --retries 0 only keeps the test short.
     result = runner.invoke(

@@ -452,6 +452,7 @@ def test_unwritable_cache_does_not_fail_the_run(httpserver: HTTPServer, options:
 # --- deadlines ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # waits out real deadlines and delays
 def test_a_trickling_page_ends_at_the_deadline(slow_site: SlowSite, options: FetchOptions) -> None:
     """One byte every 0.2 s never trips a read timeout: the request's total deadline stops it, once."""
     slow_site.trickle_body.add("/body")
@@ -464,6 +465,7 @@ def test_a_trickling_page_ends_at_the_deadline(slow_site: SlowSite, options: Fet
     assert slow_site.paths() == ["/body", "/headers"]  # a spent deadline is not retried
 
 
+@pytest.mark.slow  # waits out real deadlines and delays
 def test_stalled_languages_are_missing_and_the_rest_arrive_within_the_deadline(
     slow_site: SlowSite, options: FetchOptions
 ) -> None:
@@ -480,6 +482,7 @@ def test_stalled_languages_are_missing_and_the_rest_arrive_within_the_deadline(
     assert elapsed < 2.6  # two stalls one after the other would take 3 s
 
 
+@pytest.mark.slow  # waits out real deadlines and delays
 def test_retries_fit_in_the_statement_budget(httpserver: HTTPServer, options: FetchOptions) -> None:
     """Three retries after 'Retry-After: 1' would take 3 s; the budget (twice the 1 s deadline) allows one."""
     serve(httpserver, "/busy", "busy", status=503, **{"Retry-After": "1"})
@@ -490,6 +493,7 @@ def test_retries_fit_in_the_statement_budget(httpserver: HTTPServer, options: Fe
     assert len(httpserver.log) == 2
 
 
+@pytest.mark.slow  # waits out real deadlines and delays
 def test_concurrent_variants_keep_the_delay_between_requests(slow_site: SlowSite, options: FetchOptions) -> None:
     for lang in LANGS:
         slow_site.pages[NEW.format(lang=lang)] = page(f"new_{lang}")
