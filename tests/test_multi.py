@@ -218,3 +218,32 @@ def test_a_split_splits_the_column_under_the_sentence_it_splits() -> None:
     columns = _join(_Columns.of(languages["en"]), languages, languages["de"], AlignOptions())
     assert columns.ranges == {"en": [(0, 2), (2, 3)], "de": [(0, 1), (1, 2), (2, 3)]}
     assert [g.members for g in columns.groups()] == [{"en": [0], "de": [0, 1]}, {"en": [1], "de": [2]}]
+
+
+def test_may_link_matches_the_plain_definition() -> None:
+    """Two partial units may be linked as moved when they share no language and some unit between
+    them holds a language of each; the vectorised check agrees with that definition on random units."""
+    from aligner.multi import _Group, _may_link
+
+    rng = np.random.default_rng(7)
+    langs = ["en", "de", "fr", "es"]
+    for _ in range(20):
+        groups = [
+            _Group({lang: [0] for lang in langs if rng.random() < 0.6} or {"en": [0]})
+            for _ in range(int(rng.integers(3, 30)))
+        ]
+        partial = [k for k, g in enumerate(groups) if len(g.members) < len(langs)]
+        expected = np.array(
+            [
+                [
+                    not (groups[a].members.keys() & groups[b].members.keys())
+                    and any(
+                        g.members.keys() & groups[a].members.keys() and g.members.keys() & groups[b].members.keys()
+                        for g in groups[min(a, b) + 1 : max(a, b)]
+                    )
+                    for b in partial
+                ]
+                for a in partial
+            ]
+        ).reshape(len(partial), len(partial))
+        assert (_may_link(groups, partial, langs) == expected).all()

@@ -249,19 +249,21 @@ def _group_vector(group: _Group, languages: dict[str, _Language]) -> NDArray[np.
     return _normalized(np.sum([languages[lang].vector(ix) for lang, ix in group.members.items()], axis=0))
 
 
+#: Units lacking some language that are compared for moved passages at most: beyond, the pairwise
+#: matrix would grow with the square of a long text's gaps, so a text with more is left as the DP put it.
+MAX_MOVED_CANDIDATES = 2048
+
+
 def _link_moved(groups: list[_Group], languages: dict[str, _Language], above: float) -> list[_Group]:
     """Units without each other's languages that translate each other, joined where the one with more
     languages stands. Neighbours (no unit with any of their languages between them) stay as the
     DP left them: not linking them was its choice."""
     partial = [k for k, g in enumerate(groups) if len(g.members) < len(languages)]
-    if len(partial) < 2:
+    if len(partial) < 2 or len(partial) > MAX_MOVED_CANDIDATES:
         return groups
     vectors = np.stack([_group_vector(groups[k], languages) for k in partial])
     similarity = _dp.calibrated(vectors @ vectors.T, _unrelated_similarity(vectors, vectors))
-    for r, k in enumerate(partial):
-        for c, other in enumerate(partial):
-            if groups[k].members.keys() & groups[other].members.keys() or not _crossing(groups, k, other):
-                similarity[r, c] = -np.inf
+    similarity[~_may_link(groups, partial, list(languages))] = -np.inf
     moved: dict[int, _Group | None] = {}
     for r, c in _mutual_best(similarity, above):
         if r < c:
@@ -276,11 +278,22 @@ def _link_moved(groups: list[_Group], languages: dict[str, _Language], above: fl
     return [g for k, g in ((k, moved.get(k, g)) for k, g in enumerate(groups)) if g is not None]
 
 
-def _crossing(groups: list[_Group], a: int, b: int) -> bool:
-    """Whether some unit between ``a`` and ``b`` holds a language of each: joining them would cross it."""
-    first, second = sorted((a, b))
-    langs_a, langs_b = groups[a].members.keys(), groups[b].members.keys()
-    return any(g.members.keys() & langs_a and g.members.keys() & langs_b for g in groups[first + 1 : second])
+def _may_link(groups: list[_Group], partial: list[int], langs: list[str]) -> NDArray[np.bool_]:
+    """For each pair of ``partial`` units: they share no language, and joining them would cross a unit
+    between them that holds a language of each (so the DP could not have linked them)."""
+    has = np.array([[lang in groups[k].members for lang in langs] for k in range(len(groups))])  # (units, langs)
+    mine = has[partial]  # (p, langs)
+    disjoint = ~(mine.astype(np.int32) @ mine.T.astype(np.int32)).astype(bool)
+    index = np.asarray(partial, dtype=np.int32)
+    lo, hi = np.minimum.outer(index, index), np.maximum.outer(index, index)
+    crossing = np.zeros(disjoint.shape, dtype=bool)
+    for x in range(len(langs)):
+        for y in range(len(langs)):
+            # units before each position holding both x and y: a difference > 0 means one lies between
+            both = np.concatenate([[0], np.cumsum(has[:, x] & has[:, y])])
+            between = (both[hi] - both[np.minimum(lo + 1, len(groups))]) > 0
+            crossing |= between & mine[:, x][:, None] & mine[:, y][None, :]
+    return disjoint & crossing
 
 
 def _normalized(vector: NDArray) -> NDArray[np.float32]:
