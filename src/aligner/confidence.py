@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from itertools import combinations
@@ -162,6 +163,20 @@ def unit_features(multi: MultiAlignment, encoder: Encoder) -> NDArray[np.float64
     return np.asarray(rows, dtype=np.float64).reshape(len(multi.units), len(FEATURES))
 
 
+#: Spans embedded in one call: the encoder's working memory then stays small however long the text.
+_EMBED_CHUNK = 1024
+
+
+def _embedded(encoder: Encoder, sentences: Sequence[str], spans: list[tuple[int, int]]) -> NDArray[np.float32]:
+    """``embed_spans`` a chunk of spans at a time, each chunk given only the sentences it reads."""
+    parts = []
+    for start in range(0, len(spans), _EMBED_CHUNK):
+        chunk = spans[start : start + _EMBED_CHUNK]
+        first, last = min(a for a, _ in chunk), max(b for _, b in chunk)
+        parts.append(embed_spans(encoder, sentences[first:last], [(a - first, b - first) for a, b in chunk]))
+    return np.concatenate(parts)
+
+
 @dataclass(frozen=True)
 class _Space:
     """Each unit's embedding per language, and what the comparisons need around it."""
@@ -184,7 +199,7 @@ class _Space:
             spans = [(k, k + 1) for k in range(n)]
             runs = {u: _run(multi.units[u].indices(lang)) for u in order[lang]}
             wanted = sorted({run for run in runs.values() if run is not None and run[1] - run[0] > 1})
-            embedded = embed_spans(encoder, doc.sentences, spans + wanted) if n else np.zeros((0, 1), np.float32)
+            embedded = _embedded(encoder, doc.sentences, spans + wanted) if n else np.zeros((0, 1), np.float32)
             sentences[lang] = embedded[:n]
             by_span = dict(zip(wanted, embedded[n:], strict=True))
             vectors[lang] = {}
