@@ -18,6 +18,7 @@ from typing import Protocol
 from lxml import etree
 
 from .errors import TMXError
+from .tmx import SAFE_PARSING
 
 _CHUNK_CHARS = 1 << 20
 # Undecodable bytes (as surrogateescape gives them), characters XML 1.0 forbids, and character references.
@@ -40,19 +41,8 @@ def elements(path: Path, tally: Tally) -> Iterator[tuple[str, etree._Element]]:
     The bytes are cleaned first (``_clean_chunks``); the parser then recovers from what is still wrong,
     and its errors are tallied as "malformed" at the end.
     """
-    parser = etree.XMLPullParser(
-        events=("start", "end"),
-        tag=("{*}tmx", "{*}header", "{*}tu"),
-        encoding="utf-8",  # what _clean_chunks feeds, whatever the declaration says
-        recover=True,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    # tmx.py's safe settings, but recovering, and fed UTF-8 by _clean_chunks whatever the declaration says
+    parser = etree.XMLPullParser(**SAFE_PARSING, encoding="utf-8", recover=True)
     root_seen = False
     for chunk in itertools.chain(_clean_chunks(path, tally), [None]):
         try:

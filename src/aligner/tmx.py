@@ -46,6 +46,19 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _DROPPED_INLINE = frozenset({"bpt", "ept", "ph", "it", "ut", ""})
 _SPACES = re.compile(" {2,}")
 
+#: How every TMX file is parsed: streamed by unit, no entities, DTD or network, no comments or PIs.
+SAFE_PARSING: dict[str, object] = {
+    "events": ("start", "end"),
+    "tag": ("{*}tmx", "{*}header", "{*}tu"),
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
 
 @dataclass(frozen=True)
 class TranslationUnit:
@@ -350,18 +363,7 @@ def _events(path: str | Path, max_bytes: int) -> Iterator[tuple[str, etree._Elem
     if size > max_bytes:
         limit = f"{max_bytes // 1024**2} MB" if max_bytes >= 1024**2 else f"{max_bytes} bytes"
         raise TMXError(f"{name}: larger than the {limit} limit for TMX files")
-    parser = etree.iterparse(
-        name,
-        events=("start", "end"),
-        tag=("{*}tmx", "{*}header", "{*}tu"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = etree.iterparse(name, **SAFE_PARSING)
     try:
         first = True
         for event, element in parser:
