@@ -223,6 +223,23 @@ def test_the_per_host_delay_holds_across_workers(cluster, httpserver: HTTPServer
     assert len(arrivals) == 8
     gaps = [b - a for a, b in itertools.pairwise(sorted(arrivals))]
     assert min(gaps) >= delay - 0.1, gaps  # arrival times: a new connection may lag the turn a little
+    assert_the_pacer_outlives_the_batch()
+
+
+def assert_the_pacer_outlives_the_batch() -> None:
+    """The next batch on this cluster finds the same pacer alive (its turns still reserved), not one being destroyed."""
+    import gc
+
+    import ray
+
+    from aligner._ray_engine import _NAMESPACE, _PACER_NAME
+
+    gc.collect()  # the finished batch's handles are gone
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        pacer = ray.get_actor(_PACER_NAME, namespace=_NAMESPACE)
+        assert ray.get(pacer.turn.remote("example.org", 0.0)) == 0.0
+        time.sleep(0.1)
 
 
 @pytest.mark.slow

@@ -13,8 +13,9 @@ or its node) loses only the statement it was aligning: that goes back to the fro
 another actor, and a replacement is started wherever Ray finds room. A statement that was being
 aligned when ``_MAX_DEATHS`` actors died is recorded as failed rather than tried forever.
 
-Politeness: in the actors, the HTTP client asks one named actor (``_HostPacer``) for each turn on a
-host, so the per-host delay holds across the whole cluster, not per worker.
+Politeness: in the actors, the HTTP client asks one named, detached actor (``_HostPacer``) for each
+turn on a host, so the per-host delay holds across the whole cluster (and across batches sharing it),
+not per worker.
 """
 
 from __future__ import annotations
@@ -98,13 +99,21 @@ class _Dispatch:
     def __init__(self, ray: Any, outdir: Path, options: BatchOptions) -> None:
         self.ray, self.outdir, self.options = ray, outdir, options
         threads = options.threads or 1  # one core per actor unless asked: Ray reserves what the encoder uses
-        # On the driver's node, which the batch cannot outlive anyway; restarted (afresh) if it dies all the same.
+        # Detached: one pacer serves every batch on the cluster, and outlives this driver's handle to it (a
+        # driver-owned one is destroyed when its last handle goes, which a batch started just after would get).
+        # Preferably on the driver's node; restarted (afresh) if it dies all the same.
         here = ray.util.scheduling_strategies.NodeAffinitySchedulingStrategy(
             ray.get_runtime_context().get_node_id(), soft=True
         )
         pacer = (
             ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=-1)(_HostPacer)
-            .options(name=_PACER_NAME, namespace=_NAMESPACE, get_if_exists=True, scheduling_strategy=here)
+            .options(
+                name=_PACER_NAME,
+                namespace=_NAMESPACE,
+                get_if_exists=True,
+                lifetime="detached",
+                scheduling_strategy=here,
+            )
             .remote()
         )
         self.actor_class = ray.remote(num_cpus=threads, max_restarts=0)(_StatementActor)
