@@ -70,3 +70,13 @@ def test_star_import_gives_exactly_all() -> None:
 
 def test_version_is_a_release_number() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+(?:(?:a|b|rc)\d+)?(?:\.dev\d+)?", aligner.__version__)
+
+
+def test_aligning_does_not_load_the_web_table_or_tmx_stages() -> None:
+    """A library user who only aligns does not pay for httpx, tldextract, polars or lxml at import."""
+    import subprocess
+
+    code = "import sys, aligner.align; print(sorted(m for m in ('httpx', 'tldextract', 'polars', 'lxml') if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
+    assert aligner.write_tmx.__module__ == "aligner.tmx"  # and they load on first use

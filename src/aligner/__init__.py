@@ -11,6 +11,8 @@ command line.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._version import __version__
 from .align import AlignOptions, align, align_sentences
 from .embed import EmbeddingCache, Encoder, SpanEncoder, available_models, get_encoder
@@ -26,18 +28,51 @@ from .errors import (
     TMXError,
     UnknownModelError,
 )
-from .fetch import FetchedStatement, FetchOptions, fetch_statement
 from .multi import align_multi, bitext
-from .pipeline import OutputOptions, Written, align_documents, write_alignment
 from .segment import segment, split_sentences
-from .sources import load_statement, read_document
-from .table import multi_to_frame, write_table
-from .tmx import TranslationUnit, merge_tmx, read_tmx, write_tmx
 from .types import Alignment, Bead, Document, MultiAlignment, SegmentedDocument, Unit
 
-# Plain imports: loading fetch/table/tmx lazily made `import aligner` 0.34 s instead of 0.83 s but
-# left `aligner --help` at 1.1-1.2 s either way (the CLI imports every stage), so it was not worth
-# the machinery (measured 2026-12-01 on the 2-core development machine, best of 15).
+if TYPE_CHECKING:
+    from .fetch import FetchedStatement, FetchOptions, fetch_statement
+    from .pipeline import OutputOptions, Written, align_documents, write_alignment
+    from .sources import load_statement, read_document
+    from .table import multi_to_frame, write_table
+    from .tmx import TranslationUnit, merge_tmx, read_tmx, write_tmx
+
+# Stages that pull in httpx, tldextract, polars or lxml load on first use: `import aligner.align` costs
+# 0.17 s instead of 0.41 s, a tenth of aligning Text+Berg (the CLI imports every stage either way).
+_LAZY = {
+    "FetchOptions": "fetch",
+    "FetchedStatement": "fetch",
+    "fetch_statement": "fetch",
+    "OutputOptions": "pipeline",
+    "Written": "pipeline",
+    "align_documents": "pipeline",
+    "write_alignment": "pipeline",
+    "load_statement": "sources",
+    "read_document": "sources",
+    "multi_to_frame": "table",
+    "write_table": "table",
+    "TranslationUnit": "tmx",
+    "merge_tmx": "tmx",
+    "read_tmx": "tmx",
+    "write_tmx": "tmx",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "AlignOptions",
