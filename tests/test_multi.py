@@ -197,10 +197,49 @@ X, Y, Z = (1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)
 
 
 def test_a_sentence_over_two_columns_joins_them_into_one_unit() -> None:
-    columns = _Columns({"en": [(0, 1), (1, 2), (2, 3)], "de": [(0, 2), (2, 3)]}, [[0.9], [], [0.8]])
+    columns = _Columns({"en": [(0, 1), (1, 2), (2, 3)], "de": [(0, 2), (2, 3)]}, [{"de": 0.9}, {}, {"de": 0.8}])
     groups = columns.groups()
     assert [g.members for g in groups] == [{"en": [0, 1], "de": [0]}, {"en": [2], "de": [1]}]
     assert [g.scores for g in groups] == [[0.9], [0.8]]
+
+
+def test_taking_a_language_out_leaves_the_columns_the_others_tell_apart() -> None:
+    # English splits what German says in its first sentence; French alone has a fourth sentence.
+    columns = _Columns(
+        {"en": [(0, 1), (1, 2), (2, 3)], "de": [(0, 2), (2, 3)], "fr": [(0, 1), (1, 2), (2, 3), (3, 4)]},
+        [{"de": 0.9, "fr": 0.7}, {"fr": 0.8}, {"de": 0.8, "fr": 0.6}, {}],
+    )
+    assert columns.without("fr") == _Columns(
+        {"en": [(0, 1), (1, 2), (2, 3)], "de": [(0, 2), (2, 3)]}, [{"de": 0.9}, {}, {"de": 0.8}]
+    )
+    without_en_and_fr = columns.without("fr").without("en")  # nothing splits German's first sentence now
+    assert without_en_and_fr == _Columns({"de": [(0, 1), (1, 2)]}, [{"de": 0.9}, {"de": 0.8}])
+
+
+LONG_AND_SHORT = {  # a long sentence, then a short one; Russian runs them together below
+    "en": ("The director thanked the city for its financial support, which covered almost half of the cost of the "
+           "renovation and paid for the new climate control system in the archive.", "The mayor smiled."),
+    "de": ("Der Direktor dankte der Stadt für ihre finanzielle Unterstützung, die fast die Hälfte der "
+           "Renovierungskosten deckte und die neue Klimaanlage im Archiv bezahlte.", "Der Bürgermeister lächelte."),
+    "fr": ("Le directeur a remercié la ville pour son soutien financier, qui a couvert près de la moitié du coût de la "
+           "rénovation et payé le nouveau système de climatisation des archives.", "Le maire a souri."),
+    "es": ("El director agradeció a la ciudad su apoyo financiero, que cubrió casi la mitad del coste de la "
+           "renovación y pagó el nuevo sistema de climatización del archivo.", "El alcalde sonrió."),
+    "ru": ("Директор поблагодарил город за финансовую поддержку, которая покрыла почти половину стоимости ремонта и "
+           "оплатила новую систему климат-контроля в архиве.", "Мэр улыбнулся."),
+}  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_short_sentence_run_onto_a_long_one_is_a_merge_in_every_language(encoder: Encoder) -> None:
+    # The five-way units see the two sentences as the Russian one, not as a 1-1 unit and an unpaired one.
+    def sentences(lang: str) -> tuple[str, ...]:
+        extra = (" ".join(LONG_AND_SHORT[lang]),) if lang == "ru" else LONG_AND_SHORT[lang]
+        return PARALLEL[lang][:4] + extra + PARALLEL[lang][5:]
+
+    multi = align_multi([doc(lang, sentences(lang)) for lang in ("en", "de", "fr", "es", "ru")], encoder)
+    assert [unit.kind for unit in multi.units] == ["1-1-1-1-1"] * 4 + ["2-2-2-2-1"] + ["1-1-1-1-1"] * 3
+    assert_document_order(multi)
 
 
 def test_a_merge_keeps_both_columns_for_the_languages_after_it() -> None:

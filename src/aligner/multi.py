@@ -7,9 +7,11 @@ embedding of the sentences over it. A sentence that matches several columns cove
 column matched by several sentences is split under them; a sentence no column matches opens a column
 of its own that the languages aligned after it can still join. So a sentence the pivot lacks is
 aligned among the others in its place, and one language's merge (right or wrong) does not force the
-languages after it to merge too. Units are the runs of columns that some sentence joins. Every
-sentence lands in exactly one unit, in document order in every language. ``k`` languages cost
-``k - 1`` pairwise searches, each over the columns so far (about one per sentence) and one language.
+languages after it to merge too. Then each language in turn is taken out and aligned again to the
+columns of all the others (one round of refinement): the languages placed first saw only one or two
+others. Units are the runs of columns that some sentence joins. Every sentence lands in exactly one
+unit, in document order in every language. ``k`` languages cost ``2k - 1`` pairwise searches, each
+over the columns (about one per sentence) and one language; the sentences are embedded once.
 
 Last, units that lack each other's languages and translate each other (mutual best, clearly above
 what unrelated sentences score) are joined as one ``moved`` unit where most of its languages have
@@ -119,6 +121,10 @@ def align_multi(
             columns = _join(columns, languages, languages[lang], options)
             if on_pair:
                 on_pair(pivot, lang)
+    # Refinement, as in multiple sequence alignment: the first languages were placed against one or two
+    # others; each is taken out and placed again against all the rest (one round: a second changes little).
+    for lang in [pivot, *(lang for lang in langs if lang != pivot)]:
+        columns = _join(columns.without(lang), languages, languages[lang], options)
     groups = columns.groups()
     if options.moved_above is not None:
         groups = _link_moved(groups, languages, options.moved_above)
@@ -145,11 +151,11 @@ class _Columns:
     """
 
     ranges: dict[str, list[tuple[int, int]]]  # per language and sentence: its columns [c0, c1)
-    scores: list[list[float]]  # per column: the similarities of the joins credited to it
+    scores: list[dict[str, float]]  # per column: the similarity of each language's join credited to it
 
     @classmethod
     def of(cls, language: _Language) -> _Columns:
-        return cls({language.lang: [(k, k + 1) for k in range(language.size)]}, [[] for _ in range(language.size)])
+        return cls({language.lang: [(k, k + 1) for k in range(language.size)]}, [{} for _ in range(language.size)])
 
     @property
     def size(self) -> int:
@@ -175,11 +181,39 @@ class _Columns:
                     starts.add(c0)
             counts += covered
         vectors = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)).astype(np.float32)
-        # Spans of columns are summed when read (``_spans.SummedSpans``): no table per span length.
+        lengths /= np.maximum(counts, 1)
+        # Spans of columns are summed when read (``_spans.SummedSpans``): no table per span length. Each
+        # column weighs by the square root of its length, as a sentence weighs in the embedding of a text
+        # that holds it: a short sentence merged onto a long one moves the span little. (Weighing by the
+        # length itself lets a span swallow a short neighbour the language lacks; equal weights miss merges.)
+        weighted = (vectors * np.sqrt(np.maximum(lengths, 1.0))[:, None]).astype(np.float32)
         spans: tuple[Table, ...] = (np.zeros((0, dim), dtype=np.float32),) + tuple(
-            SummedSpans(vectors, a) for a in range(1, max_span + 1)
+            SummedSpans(weighted, a) for a in range(1, max_span + 1)
         )
-        return vectors, _side(lengths / np.maximum(counts, 1), spans, sorted(starts))
+        return vectors, _side(lengths, spans, sorted(starts))
+
+    def without(self, lang: str) -> _Columns:
+        """The columns as the other languages alone tell them apart: ``lang``'s sentences and join
+        scores taken out, columns no other language covers dropped, and columns no other language
+        separates joined again."""
+        ranges = {other: spans for other, spans in self.ranges.items() if other != lang}
+        cut = np.zeros(self.size + 1, dtype=bool)  # cut[c]: some sentence begins or ends at column c
+        covered = np.zeros(self.size, dtype=bool)
+        for spans in ranges.values():
+            for c0, c1 in spans:
+                cut[c0] = cut[c1] = True
+                covered[c0:c1] = True
+        new_index = np.cumsum(cut[:-1] & covered) - 1  # for covered columns: the column they fall in
+        scores: list[dict[str, float]] = [{} for _ in range(int(new_index[-1]) + 1 if self.size else 0)]
+        for c in np.flatnonzero(covered):
+            scores[new_index[c]].update((other, x) for other, x in self.scores[c].items() if other != lang)
+        return _Columns(
+            {
+                other: [(int(new_index[c0]), int(new_index[c1 - 1]) + 1) for c0, c1 in spans]
+                for other, spans in ranges.items()
+            },
+            scores,
+        )
 
     def groups(self) -> list[_Group]:
         """Units: runs of columns joined by sentences that cover more than one, in column order."""
@@ -190,7 +224,7 @@ class _Columns:
         unit_of = np.cumsum(~joined) - 1
         groups = [_Group({}) for _ in range(int(unit_of[-1]) + 1 if self.size else 0)]
         for c, scores in enumerate(self.scores):
-            groups[unit_of[c]].scores.extend(scores)
+            groups[unit_of[c]].scores.extend(scores.values())
         for lang, ranges in self.ranges.items():
             for k, (c0, _) in enumerate(ranges):
                 groups[unit_of[c0]].members.setdefault(lang, []).append(k)
@@ -201,7 +235,7 @@ def _join(columns: _Columns, languages: dict[str, _Language], new: _Language, op
     """The columns after aligning one more language to them."""
     if not columns.size or not new.size:
         ranges = {**columns.ranges, new.lang: [(columns.size + j, columns.size + j + 1) for j in range(new.size)]}
-        return _Columns(ranges, columns.scores + [[] for _ in range(new.size)])
+        return _Columns(ranges, columns.scores + [{} for _ in range(new.size)])
     vectors, profile = columns.profile(languages, options.max_total - 1)
     sentences = new.spans[1][1:]
     lo, hi = _band(vectors, sentences, options)
@@ -210,25 +244,25 @@ def _join(columns: _Columns, languages: dict[str, _Language], new: _Language, op
     path = _dp.align_band(profile, new_side, lo, hi, _dp.bead_types(options.max_total), options.params, 0.0, baseline)
     moved_to: list[tuple[int, int]] = []  # per old column: its new columns [c0, c1)
     new_ranges: list[tuple[int, int]] = []
-    scores: list[list[float]] = []
+    scores: list[dict[str, float]] = []
     for i0, i1, j0, j1 in path:
         a, b = i1 - i0, j1 - j0
         c = len(scores)
         if not a:  # a sentence no column matches: a column of its own
             new_ranges.append((c, c + 1))
-            scores.append([])
+            scores.append({})
             continue
         if a == 1 and b > 1:  # the new language splits this column: one column per new sentence
             moved_to.append((c, c + b))
             new_ranges.extend((c + k, c + k + 1) for k in range(b))
-            scores.extend([list(columns.scores[i0])] + [[] for _ in range(b - 1)])
+            scores.extend([dict(columns.scores[i0])] + [{} for _ in range(b - 1)])
         else:  # each new sentence covers all the bead's columns
             moved_to.extend((c + k, c + k + 1) for k in range(a))
             new_ranges.extend([(c, c + a)] * b)
-            scores.extend(list(columns.scores[i]) for i in range(i0, i1))
+            scores.extend(dict(columns.scores[i]) for i in range(i0, i1))
         if b:
             similarity = float(profile.spans[a][i1] @ new.spans[b][j1])
-            scores[c].append(float(_dp.calibrated(similarity, baseline)))
+            scores[c][new.lang] = float(_dp.calibrated(similarity, baseline))
     ranges = {lang: [(moved_to[c0][0], moved_to[c1 - 1][1]) for c0, c1 in old] for lang, old in columns.ranges.items()}
     ranges[new.lang] = new_ranges
     return _Columns(ranges, scores)
