@@ -2,7 +2,7 @@
 
 A statement is 25 consecutive PUD documents (one paragraph each). Every language is perturbed on its own:
 sentences deleted, adjacent ones merged into one line, and (synthetic noise) sentences of other
-statements inserted. The fit uses the first 200 documents, the evaluation the other 197 and other seeds.
+statements inserted, or put in place of a line (a passage rewritten rather than translated). The fit uses the first 200 documents, the evaluation the other 197 and other seeds.
 """
 
 from __future__ import annotations
@@ -31,25 +31,40 @@ def statements(docs: range) -> list[range]:
 
 
 def perturbed_statement(
-    corpus: Corpus, docs: range, rng: random.Random, delete: float, merge: float, insert: float = 0.0
+    corpus: Corpus,
+    docs: range,
+    rng: random.Random,
+    delete: float,
+    merge: float,
+    insert: float = 0.0,
+    replace: float = 0.0,
 ) -> tuple[list[SegmentedDocument], dict[str, Lines]]:
     """The statement's documents in every language, perturbed, and which original sentences each line holds."""
     doc_of = [d for d in docs for _ in corpus["en"][d]]
     result, lines_of = [], {}
+    texts: dict[int, str] = {}  # the noise lines of every language: ids no two lines share
+    paragraph_of: dict[int, int] = {}  # replacing lines: the paragraph of the line they replace
+
+    def noise(text: str) -> tuple[int]:
+        texts[NOISE + len(texts)] = text
+        return (NOISE + len(texts) - 1,)
+
     for lang in LANGS:
         flat = [s for d in docs for s in corpus[lang][d]]
         pool = [s for d, doc in enumerate(corpus[lang]) if d not in docs for s in doc]
         lines: Lines = []
-        texts: dict[int, str] = {}
         for line in perturb(len(flat), rng, delete=delete, merge=merge):
+            if replace and rng.random() < replace:  # in the original's place: its paragraph, another statement's text
+                original = line
+                line = noise(rng.choice(pool))
+                paragraph_of[line[0]] = doc_of[original[0]]
             lines.append(line)
             if rng.random() < insert:
-                texts[NOISE + len(texts)] = rng.choice(pool)
-                lines.append((NOISE + len(texts) - 1,))
+                lines.append(noise(rng.choice(pool)))
         paragraphs: dict[int, list[str]] = {}
-        current = doc_of[lines[0][0]] if lines[0][0] < NOISE else docs.start
+        current = docs.start
         for line in lines:
-            current = doc_of[line[0]] if line[0] < NOISE else current
+            current = doc_of[line[0]] if line[0] < NOISE else paragraph_of.get(line[0], current)
             paragraphs.setdefault(current, []).append(" ".join(texts.get(s) or flat[s] for s in line))
         result.append(SegmentedDocument(lang=lang, paragraphs=tuple(tuple(p) for _, p in sorted(paragraphs.items()))))
         lines_of[lang] = lines
@@ -92,26 +107,27 @@ def bead_labels(alignment: Alignment, gold: list[tuple[tuple[int, ...], tuple[in
     return np.array([(b.src, b.tgt) in truth for b in alignment.beads], dtype=float)
 
 
-def multi_examples(corpus: Corpus, encoder: Encoder, docs: range, seed: int, rates: list[tuple[float, float, float]]):
+Rates = list[tuple[float, float, float, float]]  # delete, merge, insert, replace
+
+
+def multi_examples(corpus: Corpus, encoder: Encoder, docs: range, seed: int, rates: Rates):
     """(features, labels) of the five-way units of every statement of ``docs``, rates drawn from ``rates``."""
     rng = random.Random(seed)
     features, labels = [], []
     for statement in statements(docs):
-        delete, merge, insert = rng.choice(rates)
-        docs_, lines = perturbed_statement(corpus, statement, rng, delete, merge, insert)
+        docs_, lines = perturbed_statement(corpus, statement, rng, *rng.choice(rates))
         multi = align_multi(docs_, encoder)
         features.append(unit_features(multi, encoder))
         labels.append(unit_labels(multi, lines))
     return np.concatenate(features), np.concatenate(labels)
 
 
-def pair_examples(corpus: Corpus, encoder: Encoder, docs: range, seed: int, rates: list[tuple[float, float, float]]):
+def pair_examples(corpus: Corpus, encoder: Encoder, docs: range, seed: int, rates: Rates):
     """(features, labels) of pairwise beads (``aligner.align``, no paragraphs) for all 10 pairs."""
     rng = random.Random(seed)
     features, labels = [], []
     for statement in statements(docs):
-        delete, merge, insert = rng.choice(rates)
-        docs_, lines = perturbed_statement(corpus, statement, rng, delete, merge, insert)
+        docs_, lines = perturbed_statement(corpus, statement, rng, *rng.choice(rates))
         flat = {d.lang: SegmentedDocument(lang=d.lang, paragraphs=(d.sentences,)) for d in docs_}
         for a, b in combinations(LANGS, 2):
             alignment = align(flat[a], flat[b], encoder)
