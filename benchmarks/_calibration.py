@@ -2,7 +2,8 @@
 
 A statement is 25 consecutive PUD documents (one paragraph each). Every language is perturbed on its own:
 sentences deleted, adjacent ones merged into one line, and (synthetic noise) sentences of other
-statements inserted, or put in place of a line (a passage rewritten rather than translated). The fit uses the first 200 documents, the evaluation the other 197 and other seeds.
+statements inserted, or put in place of a line (a passage rewritten rather than translated). The fit
+uses the first 200 documents, the evaluation the other 197 and other seeds.
 """
 
 from __future__ import annotations
