@@ -286,3 +286,11 @@ def test_may_link_matches_the_plain_definition() -> None:
             ]
         ).reshape(len(partial), len(partial))
         assert (_may_link(groups, partial, langs) == expected).all()
+
+
+@pytest.mark.slow
+def test_an_empty_pivot_leaves_the_others_aligned_among_themselves(encoder: Encoder) -> None:
+    docs = [SegmentedDocument(lang="en", paragraphs=()), doc("de", PARALLEL["de"]), doc("fr", PARALLEL["fr"])]
+    multi = align_multi(docs, encoder)
+    assert [unit.kind for unit in multi.units] == ["0-1-1"] * len(PARALLEL["de"])
+    assert_document_order(multi)

@@ -166,7 +166,7 @@ class _Columns:
         ``w`` columns counting ``1 / w`` in each) and the columns as one side of the DP: spans are
         normalised sums of column embeddings, a column's length is its languages' mean (rescaled)
         share, and it opens a paragraph when a sentence beginning there does."""
-        dim = next(iter(languages.values())).spans[1].shape[1]
+        dim = next(language.spans[1].shape[1] for language in languages.values() if language.spans)
         sums = np.zeros((self.size, dim), dtype=np.float32)  # float32: a long text has a column per sentence
         lengths, counts = np.zeros(self.size), np.zeros(self.size)
         starts = set()
