@@ -30,9 +30,9 @@ from aligner.embed import EmbeddingCache, get_encoder
 # (delete, merge, insert, replace) per statement, drawn at random: see _calibration.perturbed_statement.
 RATES = [(0.02, 0.04, 0.0, 0.0), (0.05, 0.08, 0.0, 0.0), (0.05, 0.08, 0.03, 0.0), (0.1, 0.15, 0.03, 0.0)]
 OUT = ROOT / "src" / "aligner" / "data" / "confidence.json"
-#: L2 penalty on the standardised weights: with 10, Text+Berg's ECE is 0.049 (0.053 with 1) and PUD's
-#: figures about the same (confidence_eval.py, 2026-12-01).
-L2 = 10.0
+#: L2 penalty on the standardised weights, per model: for bitexts 10 keeps Text+Berg's ECE at 0.049
+#: (0.053 with 1); five-way units are best served by 1 (confidence_eval.py, 2026-12-01).
+L2 = {"pair": 10.0, "multi": 1.0}
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> dict:
@@ -72,7 +72,7 @@ def main() -> int:
     for name, examples in (("pair", pair_examples), ("multi", multi_examples)):
         parts = [examples(corpus, encoder, FIT_DOCS, seed, RATES) for seed in seeds]
         x, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-        models[name] = fit_logistic(x, y, L2)
+        models[name] = fit_logistic(x, y, L2[name])
         fitted = ConfidenceModel(**{k: tuple(v) if isinstance(v, list) else v for k, v in models[name].items()})
         figures = calibration(fitted.predict(x), y)
         print(f"{name}: {len(y)} examples, {y.mean():.3f} correct; on the fit data ECE {figures['ece']:.4f}, "

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from aligner.align import align
-from aligner.confidence import FEATURES, bead_confidence, load_models, unit_confidence, unit_features
+from aligner.confidence import FEATURES, as_multi, bead_confidence, load_models, unit_confidence, unit_features
 from aligner.embed import EmbeddingCache
 from aligner.multi import align_multi
 from aligner.types import MultiAlignment, SegmentedDocument, Unit
@@ -65,6 +65,32 @@ def test_a_wrong_unit_is_less_sure_than_a_right_one() -> None:
     confidence = unit_confidence(MultiAlignment(docs=docs, units=tuple(swapped)), encoder)
 
     assert max(confidence[3:5]) < min(confidence[:3] + confidence[5:])
+
+
+def test_units_the_pairwise_alignments_cut_otherwise_are_marked() -> None:
+    encoder = EmbeddingCache(WordEncoder())
+    docs = (document("en"), document("de"), document("fr"))
+    right = [Unit((("en", (k,)), ("de", (k,)), ("fr", (k,))), 0.9) for k in range(8)]
+    wrong = (
+        right[:2]
+        + [  # English and French sentence 3 pulled into unit 2; German sentence 3 left alone
+            Unit((("en", (2, 3)), ("de", (2,)), ("fr", (2, 3))), 0.6),
+            Unit((("en", ()), ("de", (3,)), ("fr", ())), 0.0),
+        ]
+        + right[4:]
+    )
+    features = unit_features(MultiAlignment(docs=docs, units=tuple(wrong)), encoder)
+    disagree = features[:, FEATURES.index("disagree")].tolist()
+    # Unit 2: en-de and de-fr link sentence 3 across its edge, en-fr does not; unit 3: both pairs with German.
+    assert disagree == [0.0, 0.0, 2 / 3, 1.0, 0.0, 0.0, 0.0, 0.0]
+    assert features[:, FEATURES.index("disagree_any")].tolist() == [float(d > 0) for d in disagree]
+
+
+def test_two_languages_never_disagree_with_themselves() -> None:
+    encoder = EmbeddingCache(WordEncoder())
+    alignment = align(document("en"), document("de", 7), encoder)
+    features = unit_features(as_multi(alignment), encoder)
+    assert not features[:, FEATURES.index("disagree")].any()
 
 
 def test_beads_of_a_bitext_get_the_pair_model() -> None:

@@ -84,10 +84,38 @@ def align_sentences(
     """
     options = options or AlignOptions()
     if not src or not tgt:
-        return [Bead((i,), ()) for i in range(len(src))] + [Bead((), (j,)) for j in range(len(tgt))]
+        return _unlinked(len(src), len(tgt))
     max_span = options.max_total - 1
-    src_spans = _span_embeddings(encoder, src, max_span)
-    tgt_spans = _span_embeddings(encoder, tgt, max_span)
+    beads = _beads_of_spans(
+        src,
+        tgt,
+        _span_embeddings(encoder, src, max_span),
+        _span_embeddings(encoder, tgt, max_span),
+        options,
+        src_paragraph_starts,
+        tgt_paragraph_starts,
+        log_ratio,
+    )
+    _warn_if_unrelated(beads)
+    return beads
+
+
+def _unlinked(n: int, m: int) -> list[Bead]:
+    """The beads of two texts that share nothing: every sentence on its own."""
+    return [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
+
+
+def _beads_of_spans(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    src_spans: tuple[Table, ...],
+    tgt_spans: tuple[Table, ...],
+    options: AlignOptions,
+    src_paragraph_starts: Sequence[int] = (),
+    tgt_paragraph_starts: Sequence[int] = (),
+    log_ratio: float | None = None,
+) -> list[Bead]:
+    """``align_sentences`` of two non-empty texts whose span embeddings are at hand, without its warning."""
     src_sentences, tgt_sentences = src_spans[1][1:], tgt_spans[1][1:]  # one row per sentence
     lo, hi = _band(src_sentences, tgt_sentences, options)
     src_side = _side(_lengths(src), src_spans, src_paragraph_starts)
@@ -103,7 +131,6 @@ def align_sentences(
     beads = [_bead(src_spans, tgt_spans, baseline, *cell) for cell in path]
     if options.moved_above is not None:
         beads = _link_moved(beads, src_spans, tgt_spans, baseline, options.moved_above)
-    _warn_if_unrelated(beads)
     return beads
 
 

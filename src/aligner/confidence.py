@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _dp
-from .align import _unrelated_similarity
+from .align import AlignOptions, _beads_of_spans, _span_embeddings, _unlinked, _unrelated_similarity
 from .embed import Encoder, embed_spans
 from .flags import unit_flags
 from .types import Alignment, MultiAlignment, Unit
@@ -50,6 +50,8 @@ FEATURES = (
     "leak_unpaired",  # for an unpaired unit: how well it matches an adjacent unit
     "length",  # largest log length ratio of a pair, relative to the document's
     "score",  # the aligner's own score
+    "disagree",  # share of the unit's language pairs whose own pairwise alignment cuts it otherwise
+    "disagree_any",  # some pair does
     "flag_numbers",
     "flag_length",
     "flag_language",
@@ -125,6 +127,7 @@ def unit_features(multi: MultiAlignment, encoder: Encoder) -> NDArray[np.float64
     langs = multi.langs
     space = _Space.build(multi, encoder)
     flags = unit_flags(multi)
+    disagree = _pair_disagreement(multi, encoder)
     log_lengths = {doc.lang: math.log(sum(len(s) for s in doc.sentences) + 1.0) for doc in multi.docs}
     rows = []
     for u, unit in enumerate(multi.units):
@@ -157,10 +160,43 @@ def unit_features(multi: MultiAlignment, encoder: Encoder) -> NDArray[np.float64
             "leak_unpaired": 0.0 if linked else leak,
             "length": deviation,
             "score": unit.score if linked else 0.0,
+            "disagree": float(disagree[u]),
+            "disagree_any": float(disagree[u] > 0),
             **{f"flag_{flag}": float(flag in flags[u]) for flag in _FLAG_FEATURES},
         }
         rows.append([values[name] for name in FEATURES])
     return np.asarray(rows, dtype=np.float64).reshape(len(multi.units), len(FEATURES))
+
+
+def _pair_disagreement(multi: MultiAlignment, encoder: Encoder) -> NDArray[np.float64]:
+    """Per unit: the share of its language pairs (one side present at least) whose own pairwise
+    alignment links one of its sentences outside it. A unit that the pairs, aligned alone, cut
+    otherwise is where a five-way alignment most often goes wrong. Zero for two languages: there the
+    units are the pairwise alignment."""
+    cut = np.zeros(len(multi.units))
+    pairs = np.zeros(len(multi.units))
+    if len(multi.docs) < 3:
+        return cut
+    options = AlignOptions()
+    spans = {d.lang: _span_embeddings(encoder, d.sentences, options.max_total - 1) for d in multi.docs if d.sentences}
+    for a, b in combinations(multi.docs, 2):
+        beads = (
+            _beads_of_spans(
+                a.sentences, b.sentences, spans[a.lang], spans[b.lang], options, a.paragraph_starts, b.paragraph_starts
+            )
+            if a.sentences and b.sentences
+            else _unlinked(len(a.sentences), len(b.sentences))
+        )
+        bead_of = {(a.lang, i): k for k, bead in enumerate(beads) for i in bead.src}
+        bead_of.update({(b.lang, j): k for k, bead in enumerate(beads) for j in bead.tgt})
+        for u, unit in enumerate(multi.units):
+            src, tgt = set(unit.indices(a.lang)), set(unit.indices(b.lang))
+            if not src and not tgt:
+                continue
+            touched = {bead_of[a.lang, i] for i in src} | {bead_of[b.lang, j] for j in tgt}
+            pairs[u] += 1
+            cut[u] += any(not (set(beads[k].src) <= src and set(beads[k].tgt) <= tgt) for k in touched)
+    return cut / np.maximum(pairs, 1)
 
 
 #: Spans embedded in one call: the encoder's working memory then stays small however long the text.
