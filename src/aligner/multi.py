@@ -20,9 +20,8 @@ it: a passage one language puts elsewhere.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -248,7 +247,7 @@ def _join(columns: _Columns, languages: dict[str, _Language], new: _Language, op
     lo, hi = _band(vectors, sentences, options)
     baseline = _unrelated_similarity(vectors, sentences)
     new_side = _side(new.lengths, new.spans, sorted(new.paragraph_starts))
-    params = dataclasses.replace(options.params, min_gain=options.params.min_gain + PROFILE_GAIN_SLACK)
+    params = replace(options.params, min_gain=options.params.min_gain + PROFILE_GAIN_SLACK)
     path = _dp.align_band(profile, new_side, lo, hi, _dp.bead_types(options.max_total), params, 0.0, baseline)
     moved_to: list[tuple[int, int]] = []  # per old column: its new columns [c0, c1)
     new_ranges: list[tuple[int, int]] = []
