@@ -2,8 +2,9 @@
 
 A statement is 25 consecutive PUD documents (one paragraph each). Every language is perturbed on its own:
 sentences deleted, adjacent ones merged into one line, and (synthetic noise) sentences of other
-statements inserted, or put in place of a line (a passage rewritten rather than translated). The fit
-uses the first 200 documents, the evaluation the other 197 and other seeds.
+statements inserted, or put in place of a line (a passage rewritten rather than translated), and merged
+lines cut short (a fragment of a sentence run onto the one before). The fit uses the first 200
+documents, the evaluation the other 197 and other seeds.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def perturbed_statement(
     merge: float,
     insert: float = 0.0,
     replace: float = 0.0,
+    fragment: float = 0.0,
 ) -> tuple[list[SegmentedDocument], dict[str, Lines]]:
     """The statement's documents in every language, perturbed, and which original sentences each line holds."""
     doc_of = [d for d in docs for _ in corpus["en"][d]]
@@ -54,7 +56,11 @@ def perturbed_statement(
         flat = [s for d in docs for s in corpus[lang][d]]
         pool = [s for d, doc in enumerate(corpus[lang]) if d not in docs for s in doc]
         lines: Lines = []
+        cut: dict[int, str] = {}  # merged lines whose last sentence keeps only its first words
         for line in perturb(len(flat), rng, delete=delete, merge=merge):
+            if fragment and len(line) > 1 and rng.random() < fragment:
+                words = flat[line[-1]].split()
+                cut[line[-1]] = " ".join(words[: max(3, len(words) // 3)])
             if replace and rng.random() < replace:  # in the original's place: its paragraph, another statement's text
                 original = line
                 line = noise(rng.choice(pool))
@@ -66,7 +72,7 @@ def perturbed_statement(
         current = docs.start
         for line in lines:
             current = doc_of[line[0]] if line[0] < NOISE else paragraph_of.get(line[0], current)
-            paragraphs.setdefault(current, []).append(" ".join(texts.get(s) or flat[s] for s in line))
+            paragraphs.setdefault(current, []).append(" ".join(texts.get(s) or cut.get(s) or flat[s] for s in line))
         result.append(SegmentedDocument(lang=lang, paragraphs=tuple(tuple(p) for _, p in sorted(paragraphs.items()))))
         lines_of[lang] = lines
     return result, lines_of
@@ -108,7 +114,7 @@ def bead_labels(alignment: Alignment, gold: list[tuple[tuple[int, ...], tuple[in
     return np.array([(b.src, b.tgt) in truth for b in alignment.beads], dtype=float)
 
 
-Rates = list[tuple[float, float, float, float]]  # delete, merge, insert, replace
+Rates = list[tuple[float, float, float, float, float]]  # delete, merge, insert, replace, fragment
 
 
 def multi_examples(corpus: Corpus, encoder: Encoder, docs: range, seed: int, rates: Rates):
