@@ -29,7 +29,29 @@ WINDOW_ROWS = 1024
 Index = int | slice | NDArray[np.integer] | list[int]
 
 
-class SpanTable:
+class _Rows:
+    """What every table shares: ``shape``, and indexing by int, int array (negatives from the end) or slice
+    (a ``_RowView``, read later); subclasses read the rows of a non-negative int array in ``_rows``."""
+
+    shape: tuple[int, int]
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, key: Index) -> Any:
+        if isinstance(key, slice):
+            return _RowView(self, *key.indices(len(self))[:2])
+        rows = np.asarray(key)
+        return self._rows(np.where(rows < 0, rows + len(self), rows))
+
+    def _rows(self, rows: NDArray[np.integer]) -> NDArray[np.float32]:
+        raise NotImplementedError
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> NDArray[np.float32]:
+        return np.asarray(self[np.arange(len(self))], dtype=dtype)
+
+
+class SpanTable(_Rows):
     """Rows of float16, in memory or in a temporary file (``spill``); reads give float32."""
 
     def __init__(self, rows: int, dim: int, *, spill: bool = False) -> None:
@@ -51,9 +73,6 @@ class SpanTable:
         table.write(0, vectors)
         return table
 
-    def __len__(self) -> int:
-        return self.shape[0]
-
     def write(self, start: int, vectors: NDArray[np.floating]) -> None:
         """Store ``vectors`` as rows ``start ..``."""
         if self._file is None:
@@ -63,15 +82,11 @@ class SpanTable:
         self._file.write(np.ascontiguousarray(vectors, dtype=np.float16).tobytes())
         self._window = self._window[:0]
 
-    def __getitem__(self, key: Index) -> Any:
-        if isinstance(key, slice):
-            return _RowView(self, *key.indices(len(self))[:2])
+    def _rows(self, rows: NDArray[np.integer]) -> NDArray[np.float32]:
         if self._data is not None:
-            return self._data[key].astype(np.float32)
-        rows = np.asarray(key)
+            return self._data[rows].astype(np.float32)
         if not rows.size:
             return np.zeros((*rows.shape, self.shape[1]), dtype=np.float32)
-        rows = np.where(rows < 0, rows + len(self), rows)
         lo, hi = int(rows.min()), int(rows.max()) + 1
         if lo < self._window_start or hi > self._window_start + len(self._window):
             self._read(lo, max(hi, lo + WINDOW_ROWS))
@@ -84,11 +99,8 @@ class SpanTable:
         data = file.read((hi - lo) * self.shape[1] * 2)
         self._window_start, self._window = lo, np.frombuffer(data, dtype=np.float16).reshape(hi - lo, -1)
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> NDArray[np.float32]:
-        return np.asarray(self[np.arange(len(self))], dtype=dtype)
 
-
-class SummedSpans:
+class SummedSpans(_Rows):
     """Row ``e``: the unit-norm sum of ``vectors[e - a : e]`` (zero for ``e < a``), computed when read.
 
     The spans of a run of units or of coarse blocks, which cost a few additions each: storing them as
@@ -97,16 +109,9 @@ class SummedSpans:
 
     def __init__(self, vectors: NDArray[np.float32] | SpanTable, a: int) -> None:
         self.vectors, self.a = vectors, a
-        self.shape: tuple[int, int] = (len(vectors) + 1, vectors.shape[1])
+        self.shape = (len(vectors) + 1, vectors.shape[1])
 
-    def __len__(self) -> int:
-        return self.shape[0]
-
-    def __getitem__(self, key: Index) -> Any:
-        if isinstance(key, slice):
-            return _RowView(self, *key.indices(len(self))[:2])
-        rows = np.asarray(key)
-        rows = np.where(rows < 0, rows + len(self), rows)
+    def _rows(self, rows: NDArray[np.integer]) -> NDArray[np.float32]:
         valid = rows >= self.a
         out = np.zeros((*rows.shape, self.shape[1]), dtype=np.float32)
         for k in range(1, self.a + 1):
@@ -115,28 +120,16 @@ class SummedSpans:
         out /= np.maximum(np.linalg.norm(out, axis=-1, keepdims=True), 1e-9)
         return out
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> NDArray[np.float32]:
-        return np.asarray(self[np.arange(len(self))], dtype=dtype)
 
-
-class _RowView:
+class _RowView(_Rows):
     """Rows ``start .. stop - 1`` of a table, read when indexed (as the table's)."""
 
-    def __init__(self, table: SpanTable | SummedSpans | _RowView, start: int, stop: int) -> None:
+    def __init__(self, table: _Rows, start: int, stop: int) -> None:
         self.table, self.start = table, start
-        self.shape: tuple[int, int] = (max(stop - start, 0), table.shape[1])
+        self.shape = (max(stop - start, 0), table.shape[1])
 
-    def __len__(self) -> int:
-        return self.shape[0]
-
-    def __getitem__(self, key: Index) -> Any:
-        if isinstance(key, slice):
-            return _RowView(self, *key.indices(len(self))[:2])
-        rows = np.asarray(key)
-        return self.table[np.where(rows < 0, rows + len(self), rows) + self.start]
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> NDArray[np.float32]:
-        return np.asarray(self[np.arange(len(self))], dtype=dtype)
+    def _rows(self, rows: NDArray[np.integer]) -> NDArray[np.float32]:
+        return cast(NDArray[np.float32], self.table[rows + self.start])
 
 
 #: What the aligner accepts as span table: stored, computed, or a plain float32 array.
