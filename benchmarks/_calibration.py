@@ -1,10 +1,9 @@
 """What fit_confidence.py and confidence_eval.py share: perturbed PUD statements with their truth, labels, ECE.
 
 A statement is 25 consecutive PUD documents (one paragraph each). Every language is perturbed on its own:
-sentences deleted, adjacent ones merged into one line, and (synthetic noise) sentences of other
-statements inserted, or put in place of a line (a passage rewritten rather than translated), and merged
-lines cut short (a fragment of a sentence run onto the one before). The fit uses the first 200
-documents, the evaluation the other 197 and other seeds.
+sentences deleted, adjacent ones merged into one line, (synthetic noise) sentences of other statements
+inserted, and merged lines cut short (a fragment of a sentence run onto the one before). The fit uses the
+first 200 documents, the evaluation the other 197 and other seeds.
 """
 
 from __future__ import annotations
@@ -39,14 +38,12 @@ def perturbed_statement(
     delete: float,
     merge: float,
     insert: float = 0.0,
-    replace: float = 0.0,
     fragment: float = 0.0,
 ) -> tuple[list[SegmentedDocument], dict[str, Lines]]:
     """The statement's documents in every language, perturbed, and which original sentences each line holds."""
     doc_of = [d for d in docs for _ in corpus["en"][d]]
     result, lines_of = [], {}
     texts: dict[int, str] = {}  # the noise lines of every language: ids no two lines share
-    paragraph_of: dict[int, int] = {}  # replacing lines: the paragraph of the line they replace
 
     def noise(text: str) -> tuple[int]:
         texts[NOISE + len(texts)] = text
@@ -61,17 +58,13 @@ def perturbed_statement(
             if fragment and len(line) > 1 and rng.random() < fragment:
                 words = flat[line[-1]].split()
                 cut[line[-1]] = " ".join(words[: max(3, len(words) // 3)])
-            if replace and rng.random() < replace:  # in the original's place: its paragraph, another statement's text
-                original = line
-                line = noise(rng.choice(pool))
-                paragraph_of[line[0]] = doc_of[original[0]]
             lines.append(line)
             if rng.random() < insert:
                 lines.append(noise(rng.choice(pool)))
         paragraphs: dict[int, list[str]] = {}
         current = docs.start
         for line in lines:
-            current = doc_of[line[0]] if line[0] < NOISE else paragraph_of.get(line[0], current)
+            current = doc_of[line[0]] if line[0] < NOISE else current
             paragraphs.setdefault(current, []).append(" ".join(texts.get(s) or cut.get(s) or flat[s] for s in line))
         result.append(SegmentedDocument(lang=lang, paragraphs=tuple(tuple(p) for _, p in sorted(paragraphs.items()))))
         lines_of[lang] = lines
@@ -114,7 +107,7 @@ def bead_labels(alignment: Alignment, gold: list[tuple[tuple[int, ...], tuple[in
     return np.array([(b.src, b.tgt) in truth for b in alignment.beads], dtype=float)
 
 
-Rates = list[tuple[float, float, float, float, float]]  # delete, merge, insert, replace, fragment
+Rates = list[tuple[float, float, float, float]]  # delete, merge, insert, fragment
 
 
 def multi_examples(corpus: Corpus, encoder: Encoder, docs: range, seed: int, rates: Rates):
