@@ -55,6 +55,21 @@ def test_a_fresh_alignment_keeps_its_sentences_exactly() -> None:
     assert [u.score for u in review.units] == [0.9, 0.3, 0.8]
 
 
+def test_a_moved_unit_shows_the_sentences_it_holds() -> None:
+    # The last English sentence translates the first Russian one: a moved unit placed where English has it.
+    en = SegmentedDocument("en", (("We met in Geneva.", "Dear colleagues.", "It was November."),))
+    ru = SegmentedDocument("ru", (("Это было в ноябре.", "Мы встречались в Женеве.", "Уважаемые коллеги."),))
+    units = (
+        Unit(members=(("en", (0,)), ("ru", (1,))), score=0.9),
+        Unit(members=(("en", (1,)), ("ru", (2,))), score=0.9),
+        Unit(members=(("en", (2,)), ("ru", (0,))), score=0.8, moved=True),
+    )
+    multi = MultiAlignment(docs=(en, ru), units=units)
+    review = review_from_multi(multi)
+    shown = [{lang: " ".join(texts[lang]) for lang in review.langs} for _, texts in review.texts()]
+    assert shown == [{lang: multi.text(unit, lang) for lang in multi.langs} for unit in units]
+
+
 def test_an_aligner_tmx_is_segmented_again(tmx: Path) -> None:
     review = review_from_tmx(tmx)
     assert [u.counts for u in review.units] == [(1, 1), (1, 1), (1, 2)]

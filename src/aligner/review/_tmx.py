@@ -35,14 +35,17 @@ FLAG_PROPS = frozenset({"x-flag", "x-moved"})
 
 
 def review_from_multi(multi: MultiAlignment) -> Review:
-    """A review of a fresh alignment: its sentences exactly as segmented, ids and props as TMX gets them."""
+    """A review of a fresh alignment: its sentences exactly as segmented, ids and props as TMX gets them.
+
+    A review holds each language's sentences in the order its units take them, which is the
+    document's order except where a moved unit took a sentence from elsewhere."""
     langs = multi.langs
-    sentences = {doc.lang: tuple(xml_safe(s) for s in doc.sentences) for doc in multi.docs}
-    units = tuple(
-        _unit(tu, tuple(len(unit.indices(lang)) for lang in langs))
-        for unit, tu in translation_units(multi)
-        if tu.variants
-    )
+    held = [(unit, tu) for unit, tu in translation_units(multi) if tu.variants]
+    sentences = {
+        doc.lang: tuple(xml_safe(doc.sentences[i]) for unit, _ in held for i in unit.indices(doc.lang))
+        for doc in multi.docs
+    }
+    units = tuple(_unit(tu, tuple(len(unit.indices(lang)) for lang in langs)) for unit, tu in held)
     return Review(langs=langs, sentences=sentences, units=units)
 
 
