@@ -240,6 +240,41 @@ def test_a_sentence_a_merge_swallowed_at_its_edge_is_linked_where_it_belongs() -
     assert beads[1].score == 1.0
 
 
+def test_a_passage_swallowed_by_a_bead_is_linked_sentence_by_sentence() -> None:
+    # Source sentences 2 and 3 translate target 0 and 1, which the target puts first; the path ran both
+    # onto the bead of sentence 1, where they add nothing. Both move, and the bead keeps its own pair.
+    x, y, z, w = np.eye(4)
+    src, tgt = spans_of([x, y, z, w], max_span=3), spans_of([z, w, x, y], max_span=3)
+    path = [Bead((), (0,)), Bead((), (1,)), Bead((0,), (2,), 1.0), Bead((1, 2, 3), (3,), 0.58)]
+    beads = _link_moved(path, src, tgt, 0.05, above=0.5)
+    assert [(b.src, b.tgt, b.moved) for b in beads] == [
+        ((0,), (2,), False),
+        ((1,), (3,), False),
+        ((2,), (0,), True),
+        ((3,), (1,), True),
+    ]
+    assert beads[1].score == 1.0
+
+
+def test_a_sentence_from_the_middle_of_a_bead_moves_and_leaves_the_bead_its_two_ends() -> None:
+    # The target puts z first; the path ran it into the middle of the bead x z y : "x y".
+    x, y, z = np.eye(3)
+    src, tgt = spans_of([x, z, y], max_span=3), spans_of([z, (x + y) / np.sqrt(2)], max_span=3)
+    path = [Bead((), (0,)), Bead((0, 1, 2), (1,), 0.82)]
+    beads = _link_moved(path, src, tgt, 0.05, above=0.5)
+    assert [(b.src, b.tgt, b.moved) for b in beads] == [((0, 2), (1,), False), ((1,), (0,), True)]
+    assert beads[0].score == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_sentence_shifted_into_the_next_bead_is_not_a_move() -> None:
+    # Source 1 translates target 1, which the path put in the next bead: linking them crosses nothing,
+    # so it is the path's choice to make, not a moved passage.
+    x, y, z = np.eye(3)
+    src, tgt = spans_of([x, y, z]), spans_of([x, y, z])
+    path = [Bead((0, 1), (0,), 0.7), Bead((2,), (1, 2), 0.7)]
+    assert _link_moved(path, src, tgt, 0.05, above=0.5) == path
+
+
 def test_a_merge_keeps_an_edge_sentence_that_adds_to_it() -> None:
     x, y = (1.0, 0.0), (0.0, 1.0)
     src, tgt = spans_of([x, y]), spans_of([(1.0, 1.0), y])

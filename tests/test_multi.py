@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from _models import PARALLEL, embedding_cache_dir
 
+from aligner._spans import normalized
 from aligner.align import AlignOptions
 from aligner.embed import EmbeddingCache, Encoder
 from aligner.errors import AlignmentError
-from aligner.multi import _Columns, _join, _Language, _normalized, align_multi, bitext, choose_pivot
+from aligner.multi import _Columns, _join, _Language, align_multi, bitext, choose_pivot
 from aligner.types import MultiAlignment, SegmentedDocument
 
 # German joins English sentences 3 and 4; Russian adds a sentence about the mayor before sentence 6.
@@ -188,7 +189,7 @@ def language(lang: str, rows: Sequence[Sequence[float]], lengths: Sequence[float
     for a in range(1, max_span + 1):
         table = np.zeros((len(vectors) + 1, vectors.shape[1]), dtype=np.float32)
         for e in range(a, len(vectors) + 1):
-            table[e] = _normalized(vectors[e - a : e].sum(axis=0))
+            table[e] = normalized(vectors[e - a : e].sum(axis=0))
         spans.append(table)
     return _Language(lang, tuple(spans), np.array(lengths, dtype=np.float64), frozenset())
 

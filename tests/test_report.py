@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import lxml.html
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -21,6 +22,7 @@ from aligner.report import (
     ReportOptions,
     alignment_report,
     heatmap_size,
+    plot_heatmap,
     png_size,
     require_matplotlib,
     tmx_report,
@@ -29,7 +31,7 @@ from aligner.report import (
 from aligner.segment import segment
 from aligner.sources import load_statement
 from aligner.tmx import read_tmx, units_from_multi, write_tmx
-from aligner.types import Document, MultiAlignment, Unit
+from aligner.types import Bead, Document, MultiAlignment, Unit
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -195,3 +197,11 @@ def test_the_page_renders_in_headless_chromium(samples: MultiAlignment, cache: E
         assert image.size == (1200, 1600)
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
         assert colours is not None and len(colours) > 200  # text, table and heatmap, not a blank page
+
+
+def test_the_heatmap_boxes_each_stretch_of_a_bead_that_gave_up_a_middle_sentence() -> None:
+    similarity = np.eye(3, dtype=np.float32)
+    beads = [Bead((0, 2), (0, 2), 0.9), Bead((1,), (1,), 0.8, moved=True)]
+    figure = plot_heatmap(similarity, beads, "en", "de")
+    boxes = sorted((p.get_x(), p.get_y(), p.get_width(), p.get_height()) for p in figure.axes[0].patches)
+    assert boxes == [(-0.5, -0.5, 1, 1), (-0.5, 1.5, 1, 1), (0.5, 0.5, 1, 1), (1.5, -0.5, 1, 1), (1.5, 1.5, 1, 1)]

@@ -29,6 +29,11 @@ WINDOW_ROWS = 1024
 Index = int | slice | NDArray[np.integer] | list[int]
 
 
+def normalized(vector: NDArray) -> NDArray[np.float32]:
+    """``vector`` scaled to unit length (a zero vector stays zero): a sum of embeddings made comparable."""
+    return (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32)
+
+
 class _Rows:
     """What every table shares: ``shape``, and indexing by int, int array (negatives from the end) or slice
     (a ``_RowView``, read later); subclasses read the rows of a non-negative int array in ``_rows``."""

@@ -5,7 +5,7 @@ choose a band (all cells for ordinary documents; for long ones a band around the
 coarser version of both documents, recursively, so time and memory grow linearly); put the
 encoder's similarities on one scale (what unrelated sentences of these texts score becomes the
 same for every encoder); score every bead type in the band (``_dp.ScoreParams``) and keep the
-best path. Last, sentences the path leaves free on both sides (unlinked, or at the edge of a bead
+best path. Last, sentences the path leaves free on both sides (unlinked, or in a bead of several
 and adding nothing to it) that translate each other are linked as moved beads (a passage one side
 puts elsewhere cannot lie on a monotonic path).
 """
@@ -23,7 +23,7 @@ from . import _dp, _spans
 from ._spans import SpanTable, SummedSpans, Table
 from .embed import Encoder, embed_spans
 from .errors import AlignmentError
-from .types import Alignment, Bead, SegmentedDocument
+from .types import Alignment, Bead, SegmentedDocument, runs
 
 log = logging.getLogger("aligner.align")
 
@@ -40,9 +40,11 @@ class AlignOptions:
     exact_cells: int = 2_000_000  # above (n + 1) * (m + 1) cells, search a band around a coarse path
     coarse_ratio: int = 8  # sentences per block on the next-coarser level
     band_pad: int = 16  # sentences of slack on each side of the coarse path
-    # Sentences left unlinked on both sides are linked as moved when they are each other's best match
+    # Sentences left free on both sides are linked as moved when they are each other's best match
     # among those and score at least this (calibrated: unrelated pairs score 0.05); None: never.
-    moved_above: float | None = 0.5
+    # Chosen on UD PUD (benchmarks/align_moved.py): with 3% of lines moved 0.3-0.4 score alike and 0.5
+    # loses 0.0016 strict F1; without moves 0.35 links 2 (wrong) moved beads in 320 alignments, 0.3 links 8.
+    moved_above: float | None = 0.35
 
     def __post_init__(self) -> None:
         if self.max_total < 2:
@@ -220,45 +222,63 @@ def _link_moved(
     beads: list[Bead], src_spans: tuple[Table, ...], tgt_spans: tuple[Table, ...], baseline: float, above: float
 ) -> list[Bead]:
     """Source and target sentences the path left free that translate each other, linked where the
-    source has them. Free: unlinked, or at the edge of a bead side of several sentences and adding
-    nothing to its similarity (the path had nowhere else to put it). A pair with no linked bead
-    between them is left as the path put it: that was a choice. A bead gives up one sentence at most."""
+    source has them. Free: unlinked, or on a bead side of several sentences and adding nothing to its
+    similarity (the path had nowhere else to put it). A pair with no linked bead between them is left
+    as the path put it: that was a choice."""
     free_src, free_tgt = _free(beads, src_spans, tgt_spans, "src"), _free(beads, tgt_spans, src_spans, "tgt")
     if not free_src or not free_tgt:
         return beads
     rows, cols = sorted(free_src), sorted(free_tgt)
     src, tgt = src_spans[1][1:], tgt_spans[1][1:]
     similarity = _dp.calibrated(src[rows] @ tgt[cols].T, baseline)
-    # How many linked beads lie before each source / target position: equal counts mean no crossing.
+    # How many linked beads lie before each source / target position: see _crosses.
     linked_before_src, linked_before_tgt = np.zeros(len(src) + 1, dtype=int), np.zeros(len(tgt) + 1, dtype=int)
     for bead in beads:
         if bead.src and bead.tgt:
             linked_before_src[bead.src[-1] + 1 :] += 1
             linked_before_tgt[bead.tgt[-1] + 1 :] += 1
-    moved: dict[int, tuple[Bead, int, int]] = {}  # by source sentence: the bead, and the beads it leaves
-    used: set[int] = set()
+    moved: list[tuple[Bead, int]] = []  # each moved bead and the bead its source sentence leaves
+    leaving: dict[int, tuple[set[int], set[int]]] = {}  # by bead: the source and target sentences it gives up
     for r, c in _mutual_best(similarity, above):
         i, j = rows[r], cols[c]
         k_src, k_tgt = free_src[i], free_tgt[j]
-        if linked_before_src[i] == linked_before_tgt[j] or k_src == k_tgt or {k_src, k_tgt} & used:
+        if k_src == k_tgt or not _crosses(i, j, beads[k_src], beads[k_tgt], linked_before_src, linked_before_tgt):
             continue
-        used |= {k_src, k_tgt}
-        moved[i] = (Bead((i,), (j,), round(float(similarity[r, c]), 4), moved=True), k_src, k_tgt)
-    left: dict[int, Bead | None] = {}  # what remains of each bead that gave up a sentence (None: nothing)
-    for i, (bead, k_src, k_tgt) in moved.items():
-        left[k_src] = _without(beads[k_src], src_spans, tgt_spans, baseline, src=i)
-        left[k_tgt] = _without(beads[k_tgt], src_spans, tgt_spans, baseline, tgt=bead.tgt[0])
+        moved.append((Bead((i,), (j,), round(float(similarity[r, c]), 4), moved=True), k_src))
+        leaving.setdefault(k_src, (set(), set()))[0].add(i)
+        leaving.setdefault(k_tgt, (set(), set()))[1].add(j)
     out = []
-    for k, b in enumerate(beads):
-        rest = left.get(k, b)
-        here = [m for i, (m, k_src, _) in moved.items() if k_src == k]
-        if here and rest is not None and rest.src and rest.src[0] < here[0].src[0]:
-            out.append(rest)
-            rest = None
-        out.extend(here)
-        if rest is not None:
-            out.append(rest)
+    for k, bead in enumerate(beads):
+        parts = [m for m, k_src in moved if k_src == k]
+        parts += _without(bead, src_spans, tgt_spans, baseline, *leaving[k]) if k in leaving else [bead]
+        out.extend(sorted(parts, key=lambda b: b.src[0] if b.src else len(src)))
     return out
+
+
+def _crosses(
+    i: int,
+    j: int,
+    holds_i: Bead,
+    holds_j: Bead,
+    linked_before_src: NDArray[np.int_],
+    linked_before_tgt: NDArray[np.int_],
+) -> bool:
+    """Whether linking source ``i`` to target ``j`` crosses a linked bead once the two beads that hold
+    them give them up: the other beads are crossed when different numbers of them lie before ``i`` and
+    before ``j``; what is left of a holder, when it lies on different sides of the link in the two
+    languages (a bead that gives up a sentence from its middle surrounds the link on one side)."""
+    holders = [b for b in (holds_i, holds_j) if b.src and b.tgt]
+    others_before_src = linked_before_src[i] - sum(b.src[-1] < i for b in holders)
+    others_before_tgt = linked_before_tgt[j] - sum(b.tgt[-1] < j for b in holders)
+    left = [
+        (tuple(s for s in holds_i.src if s != i), holds_i.tgt),
+        (holds_j.src, tuple(t for t in holds_j.tgt if t != j)),
+    ]
+    return others_before_src != others_before_tgt or any(s and t and _side_of(s, i) != _side_of(t, j) for s, t in left)
+
+
+def _side_of(indices: tuple[int, ...], k: int) -> str:
+    return "before" if indices[-1] < k else "after" if indices[0] > k else "around"
 
 
 def _free(beads: list[Bead], spans: tuple[Table, ...], other: tuple[Table, ...], side: str) -> dict[int, int]:
@@ -269,11 +289,21 @@ def _free(beads: list[Bead], spans: tuple[Table, ...], other: tuple[Table, ...],
         if not theirs:
             free[mine[0]] = k
         elif len(mine) > 1:
-            with_all = float(spans[len(mine)][mine[-1] + 1] @ other[len(theirs)][theirs[-1] + 1])
-            for edge, rest in ((mine[0], mine[1:]), (mine[-1], mine[:-1])):
-                if float(spans[len(rest)][rest[-1] + 1] @ other[len(theirs)][theirs[-1] + 1]) >= with_all:
-                    free[edge] = k
+            partner = _vector(other, theirs)
+            with_all = float(_vector(spans, mine) @ partner)
+            for sentence in mine:
+                if float(_vector(spans, [i for i in mine if i != sentence]) @ partner) >= with_all:
+                    free[sentence] = k
     return free
+
+
+def _vector(spans: tuple[Table, ...], indices: Sequence[int]) -> NDArray[np.float32]:
+    """Embedding of some sentences of one side: their span's, or for a gap, the normalised sum of the runs'."""
+    stretches = runs(tuple(indices))
+    if len(stretches) == 1:
+        return np.asarray(spans[len(indices)][indices[-1] + 1], dtype=np.float32)
+    total = np.sum([np.asarray(spans[len(run)][run[-1] + 1], dtype=np.float32) for run in stretches], axis=0)
+    return _spans.normalized(total)
 
 
 def _without(
@@ -281,17 +311,15 @@ def _without(
     src_spans: tuple[Table, ...],
     tgt_spans: tuple[Table, ...],
     baseline: float,
-    *,
-    src: int = -1,
-    tgt: int = -1,
-) -> Bead | None:
-    """The bead without one of its edge sentences, scored again; None when nothing is left."""
-    s, t = tuple(i for i in bead.src if i != src), tuple(j for j in bead.tgt if j != tgt)
-    if not s and not t:
-        return None
+    src: set[int],
+    tgt: set[int],
+) -> list[Bead]:
+    """What is left of a bead without some of its sentences, scored again: one bead, or unlinked sentences."""
+    s, t = tuple(i for i in bead.src if i not in src), tuple(j for j in bead.tgt if j not in tgt)
     if s and t:
-        return _bead(src_spans, tgt_spans, baseline, s[0], s[-1] + 1, t[0], t[-1] + 1)
-    return Bead(s, t)
+        score = float(_dp.calibrated(float(_vector(src_spans, s) @ _vector(tgt_spans, t)), baseline))
+        return [Bead(s, t, round(score, 4))]
+    return [Bead((i,), ()) for i in s] + [Bead((), (j,)) for j in t]
 
 
 def _warn_if_unrelated(beads: list[Bead]) -> None:

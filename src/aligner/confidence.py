@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _dp
+from ._spans import normalized
 from .align import AlignOptions, _beads_of_spans, _span_embeddings, _unlinked, _unrelated_similarity
 from .embed import Encoder, embed_spans
 from .flags import unit_flags
@@ -246,7 +247,7 @@ class _Space:
                 elif run is not None:
                     vectors[lang][u] = by_span[run]
                 else:  # not consecutive (a moved unit may be): the mean of its sentences
-                    vectors[lang][u] = _normalized(sentences[lang][list(indices)].sum(axis=0))
+                    vectors[lang][u] = normalized(sentences[lang][list(indices)].sum(axis=0))
         baseline = {
             frozenset((a, b)): _unrelated_similarity(sentences[a], sentences[b]) if len(sentences[a]) else _UNRELATED
             for a, b in combinations(multi.langs, 2)
@@ -271,7 +272,7 @@ class _Space:
         return order[max(k - 1, 0) : k] + order[k + 1 : k + 2]
 
     def _centroid(self, u: int, langs: list[str]) -> NDArray[np.float32]:
-        return _normalized(np.sum([self.vectors[lang][u] for lang in langs], axis=0))
+        return normalized(np.sum([self.vectors[lang][u] for lang in langs], axis=0))
 
     def _mean_baseline(self, langs: set[str]) -> float:
         values = [v for pair, v in self.baseline.items() if pair & langs]
@@ -314,7 +315,3 @@ class _Space:
 def _run(indices: tuple[int, ...]) -> tuple[int, int] | None:
     """``(first, last + 1)`` when the indices are consecutive, else None."""
     return (indices[0], indices[-1] + 1) if indices and indices[-1] - indices[0] == len(indices) - 1 else None
-
-
-def _normalized(vector: NDArray) -> NDArray[np.float32]:
-    return (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32)

@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _dp
-from ._spans import SummedSpans, Table
+from ._spans import SummedSpans, Table, normalized
 from .align import (
     AlignOptions,
     _band,
@@ -77,7 +77,7 @@ class _Language:
         """Embedding of some consecutive sentences: their span when one was embedded, else the mean."""
         if len(indices) < len(self.spans):
             return self.spans[len(indices)][indices[-1] + 1]
-        return _normalized(self.spans[1][np.asarray(indices) + 1].sum(axis=0))
+        return normalized(self.spans[1][np.asarray(indices) + 1].sum(axis=0))
 
 
 @dataclass
@@ -287,7 +287,7 @@ def _merged(groups: list[_Group]) -> _Group:
 
 def _group_vector(group: _Group, languages: dict[str, _Language]) -> NDArray[np.float32]:
     """The unit's embedding: the normalised mean of its languages' span embeddings."""
-    return _normalized(np.sum([languages[lang].vector(ix) for lang, ix in group.members.items()], axis=0))
+    return normalized(np.sum([languages[lang].vector(ix) for lang, ix in group.members.items()], axis=0))
 
 
 #: Units lacking some language that are compared for moved passages at most: beyond, the pairwise
@@ -335,10 +335,6 @@ def _may_link(groups: list[_Group], partial: list[int], langs: list[str]) -> NDA
             between = (both[hi] - both[np.minimum(lo + 1, len(groups))]) > 0
             crossing |= between & mine[:, x][:, None] & mine[:, y][None, :]
     return disjoint & crossing
-
-
-def _normalized(vector: NDArray) -> NDArray[np.float32]:
-    return (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32)
 
 
 def bitext(

@@ -34,7 +34,7 @@ from .fetch import FetchOptions
 from .multi import bitext, choose_pivot
 from .pipeline import align_documents, gather_documents, load_encoder
 from .tmx import TranslationUnit, read_tmx, translation_units
-from .types import Bead, MultiAlignment
+from .types import Bead, MultiAlignment, runs
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -152,10 +152,12 @@ def plot_heatmap(
     last_src, last_tgt = -0.5, -0.5
     for bead in beads:
         if bead.src and bead.tgt:
-            x0, y0 = bead.tgt[0] - 0.5, bead.src[0] - 0.5
-            ax.add_patch(Rectangle((x0, y0), len(bead.tgt), len(bead.src), fill=False, edgecolor="#ff4f4f", lw=1.6))
-            centres_x.append(x0 + len(bead.tgt) / 2)
-            centres_y.append(y0 + len(bead.src) / 2)
+            for rows in runs(bead.src):  # a bead that gave up a sentence in its middle has gaps
+                for cols in runs(bead.tgt):
+                    box = (cols[0] - 0.5, rows[0] - 0.5), len(cols), len(rows)
+                    ax.add_patch(Rectangle(*box, fill=False, edgecolor="#ff4f4f", lw=1.6))
+            centres_x.append((bead.tgt[0] + bead.tgt[-1]) / 2)
+            centres_y.append((bead.src[0] + bead.src[-1]) / 2)
             last_src, last_tgt = bead.src[-1] + 0.5, bead.tgt[-1] + 0.5
         elif bead.src:  # source sentences without a counterpart: crosses in their rows, where the path passes
             ax.plot([last_tgt] * len(bead.src), bead.src, "x", color="#ffffff", ms=7, mew=2)

@@ -55,13 +55,20 @@ class SegmentedDocument:
         return tuple(starts)
 
 
+def runs(indices: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """Consecutive stretches of ascending sentence indices: ``(1, 2, 5)`` -> ``[(1, 2), (5,)]``."""
+    cuts = [k for k in range(1, len(indices)) if indices[k] != indices[k - 1] + 1]
+    return [indices[a:b] for a, b in zip([0, *cuts], [*cuts, len(indices)], strict=True)] if indices else []
+
+
 @dataclass(frozen=True)
 class Bead:
-    """One link of a pairwise alignment: source and target sentence indices (0-based, consecutive).
+    """One link of a pairwise alignment: source and target sentence indices (0-based, ascending).
 
     ``src=()`` or ``tgt=()`` marks a sentence with no counterpart (0:1 or 1:0). A ``moved`` bead
     links sentences that one side puts elsewhere: it is listed at its source position and is the
-    one place where target order is not kept.
+    one place where target order is not kept. Indices are consecutive, except in a bead that gave a
+    sentence from its middle to a moved bead (``runs`` splits them).
     """
 
     src: tuple[int, ...]
