@@ -72,6 +72,9 @@ def run_pud(corpus: dict[str, list[list[str]]], encoder: Encoder, seeds: list[in
     cut = x[:, FEATURES.index("disagree_any")] > 0
     print(f"PUD five-way units cut otherwise by some pair aligned alone: {cut[y == 0].mean():.1%} of the wrong ones, "
           f"{cut[y == 1].mean():.1%} of the right ones")  # fmt: skip
+    trusted = np.argsort(-confidence, kind="stable")[: int(np.ceil(0.85 * len(y)))]
+    print(f"the 85% of units the model trusts most are {y[trusted].mean():.1%} right: the best precision any threshold "
+          f"on this ranking can give while keeping 85%")  # fmt: skip
     title = f"PUD five-way units, 5% deletions + 8% merges, documents {unseen.start}-{unseen.stop - 1}, seeds {seeds}"
     return report(title, calibration(confidence, y), 0.05, 0.99, 0.85)
 
