@@ -253,6 +253,19 @@ def test_a_merge_keeps_both_columns_for_the_languages_after_it() -> None:
     assert [int(np.argmax(v)) for v in vectors] == [0, 1, 2]
 
 
+@pytest.mark.parametrize(("length", "covers"), [(40, (1, 2)), (80, (0, 2))])
+def test_length_tells_a_merge_from_a_sentence_the_language_lacks(length: int, covers: tuple[int, int]) -> None:
+    # German's first sentence matches the second column and a little of the first, as much as a merge
+    # would. As long as one column, it is that column's translation and German lacks the first; as
+    # long as two, it is the two run together.
+    languages = {
+        "en": language("en", [X, Y, Z], [40, 40, 40]),
+        "de": language("de", [(0.45, 1.0, 0.0), Z], [length, 40]),
+    }
+    columns = _join(_Columns.of(languages["en"]), languages, languages["de"], AlignOptions())
+    assert columns.ranges["de"] == [covers, (2, 3)]
+
+
 def test_a_split_splits_the_column_under_the_sentence_it_splits() -> None:
     languages = {"en": language("en", [(1, 1, 0), Z], [20, 10]), "de": language("de", [X, Y, Z], [10, 10, 10])}
     columns = _join(_Columns.of(languages["en"]), languages, languages["de"], AlignOptions())
