@@ -232,25 +232,23 @@ def _link_moved(
     src, tgt = src_spans[1][1:], tgt_spans[1][1:]
     similarity = _dp.calibrated(src[rows] @ tgt[cols].T, baseline)
     # How many linked beads lie before each source / target position: see _crosses.
-    linked_before_src, linked_before_tgt = np.zeros(len(src) + 1, dtype=int), np.zeros(len(tgt) + 1, dtype=int)
-    for bead in beads:
-        if bead.src and bead.tgt:
-            linked_before_src[bead.src[-1] + 1 :] += 1
-            linked_before_tgt[bead.tgt[-1] + 1 :] += 1
-    moved: list[tuple[Bead, int]] = []  # each moved bead and the bead its source sentence leaves
+    linked = [bead for bead in beads if bead.src and bead.tgt]
+    linked_before_src = np.cumsum(np.bincount([b.src[-1] + 1 for b in linked], minlength=len(src) + 1))
+    linked_before_tgt = np.cumsum(np.bincount([b.tgt[-1] + 1 for b in linked], minlength=len(tgt) + 1))
+    moved: dict[int, list[Bead]] = {}  # by the bead its source sentence leaves: the moved beads
     leaving: dict[int, tuple[set[int], set[int]]] = {}  # by bead: the source and target sentences it gives up
     for r, c in _mutual_best(similarity, above):
         i, j = rows[r], cols[c]
         k_src, k_tgt = free_src[i], free_tgt[j]
         if k_src == k_tgt or not _crosses(i, j, beads[k_src], beads[k_tgt], linked_before_src, linked_before_tgt):
             continue
-        moved.append((Bead((i,), (j,), round(float(similarity[r, c]), 4), moved=True), k_src))
+        moved.setdefault(k_src, []).append(Bead((i,), (j,), round(float(similarity[r, c]), 4), moved=True))
         leaving.setdefault(k_src, (set(), set()))[0].add(i)
         leaving.setdefault(k_tgt, (set(), set()))[1].add(j)
     out = []
     for k, bead in enumerate(beads):
-        parts = [m for m, k_src in moved if k_src == k]
-        parts += _without(bead, src_spans, tgt_spans, baseline, *leaving[k]) if k in leaving else [bead]
+        rest = _without(bead, src_spans, tgt_spans, baseline, *leaving[k]) if k in leaving else [bead]
+        parts = moved.get(k, []) + rest
         out.extend(sorted(parts, key=lambda b: b.src[0] if b.src else len(src)))
     return out
 
