@@ -256,6 +256,16 @@ def test_a_passage_swallowed_by_a_bead_is_linked_sentence_by_sentence() -> None:
     assert beads[1].score == 1.0
 
 
+def test_a_text_with_too_many_free_sentences_is_left_as_the_path_put_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Moved passages are sought among at most MAX_MOVED_CANDIDATES free sentences a side: the matrix
+    # between them grows with the square of the gaps in a long text.
+    x, y, z, w = np.eye(4)
+    src, tgt = spans_of([x, y, z, w], max_span=3), spans_of([z, w, x, y], max_span=3)
+    path = [Bead((), (0,)), Bead((), (1,)), Bead((0,), (2,), 1.0), Bead((1, 2, 3), (3,), 0.58)]
+    monkeypatch.setattr(align_module, "MAX_MOVED_CANDIDATES", 1)
+    assert _link_moved(path, src, tgt, 0.05, above=0.5) == path
+
+
 def test_a_sentence_from_the_middle_of_a_bead_moves_and_leaves_the_bead_its_two_ends() -> None:
     # The target puts z first; the path ran it into the middle of the bead x z y : "x y".
     x, y, z = np.eye(3)

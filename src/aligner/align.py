@@ -29,6 +29,9 @@ log = logging.getLogger("aligner.align")
 
 #: Below this mean bead similarity the two texts are probably not translations of each other.
 UNRELATED_BELOW = 0.3
+#: Free sentences (or units lacking some language) compared for moved passages at most, per side: beyond,
+#: the matrix would grow with the square of a long text's gaps, so such a text is left as the DP put it.
+MAX_MOVED_CANDIDATES = 2048
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,7 @@ def _link_moved(
     similarity (the path had nowhere else to put it). A pair with no linked bead between them is left
     as the path put it: that was a choice."""
     free_src, free_tgt = _free(beads, src_spans, tgt_spans, "src"), _free(beads, tgt_spans, src_spans, "tgt")
-    if not free_src or not free_tgt:
+    if not free_src or not free_tgt or max(len(free_src), len(free_tgt)) > MAX_MOVED_CANDIDATES:
         return beads
     rows, cols = sorted(free_src), sorted(free_tgt)
     src, tgt = src_spans[1][1:], tgt_spans[1][1:]

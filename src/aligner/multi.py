@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from . import _dp
 from ._spans import SummedSpans, Table, normalized
 from .align import (
+    MAX_MOVED_CANDIDATES,
     AlignOptions,
     _band,
     _log_ratio,
@@ -298,11 +299,6 @@ def _merged(groups: list[_Group]) -> _Group:
 def _group_vector(group: _Group, languages: dict[str, _Language]) -> NDArray[np.float32]:
     """The unit's embedding: the normalised mean of its languages' span embeddings."""
     return normalized(np.sum([languages[lang].vector(ix) for lang, ix in group.members.items()], axis=0))
-
-
-#: Units lacking some language that are compared for moved passages at most: beyond, the pairwise
-#: matrix would grow with the square of a long text's gaps, so a text with more is left as the DP put it.
-MAX_MOVED_CANDIDATES = 2048
 
 
 def _link_moved(groups: list[_Group], languages: dict[str, _Language], above: float) -> list[_Group]:
