@@ -31,6 +31,12 @@ def require(path: Path) -> None:
         sys.exit(0)
 
 
+def pud_corpus() -> dict[str, list[list[str]]]:
+    """Every language's UD PUD documents, each a list of its sentences (exits when the data is absent)."""
+    require(PUD)
+    return {lang: load_documents(PUD / f"{lang}_pud-ud-test.conllu") for lang in LANGS}
+
+
 def load_documents(path: Path) -> list[list[str]]:
     """The sentences of each document (``# newdoc id``) of one CoNLL-U file, in order."""
     documents: list[list[str]] = []

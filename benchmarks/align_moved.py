@@ -19,7 +19,7 @@ from itertools import combinations
 from pathlib import Path
 
 from _calibration import gold_units, statements
-from _common import LANGS, PUD, Lines, load_documents, perturb, require
+from _common import LANGS, Lines, perturb, pud_corpus
 
 from aligner.align import AlignOptions, align_sentences
 from aligner.embed import EmbeddingCache, get_encoder
@@ -83,9 +83,8 @@ def main() -> int:
     parser.add_argument("--seeds", default="1,2")
     parser.add_argument("--cache-dir", type=Path, help="keep embeddings in this folder between runs")
     args = parser.parse_args()
-    require(PUD)
     started = time.perf_counter()
-    corpus = {lang: load_documents(PUD / f"{lang}_pud-ud-test.conllu") for lang in LANGS}
+    corpus = pud_corpus()
     encoder = EmbeddingCache(get_encoder(args.model), args.cache_dir)
     thresholds = [float(t) for t in args.thresholds.split(",")]
     for share in (float(m) for m in args.moves.split(",")):

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
 
-from _common import LANGS, PUD, Lines, gold_beads, load_documents, perturb, require
+from _common import LANGS, PUD, Lines, gold_beads, perturb, pud_corpus, require
 
 from aligner.align import align, align_sentences
 from aligner.embed import EmbeddingCache, get_encoder
@@ -181,7 +181,7 @@ def run_statements(corpus: Corpus, encoder: EmbeddingCache, seeds: list[int], en
 def speed_once(model: str) -> float:
     """Seconds to load the model and align five languages of 100 sentences (one paragraph per document)."""
     started = time.perf_counter()
-    corpus = {lang: load_documents(PUD / f"{lang}_pud-ud-test.conllu") for lang in LANGS}
+    corpus = pud_corpus()
     docs = []
     for lang in LANGS:
         pars, total = [], 0
@@ -218,7 +218,7 @@ def main() -> int:
         print(f"five languages x 100 sentences, model load included: median {statistics.median(times):.2f} s "
               f"over {len(times)} runs ({', '.join(f'{t:.2f}' for t in times)})")  # fmt: skip
         return 0
-    corpus = {lang: load_documents(PUD / f"{lang}_pud-ud-test.conllu") for lang in LANGS}
+    corpus = pud_corpus()
     encoder = EmbeddingCache(get_encoder(args.model), args.cache_dir)
     seeds = [int(s) for s in args.seeds.split(",")]
     started = time.perf_counter()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from _calibration import FIT_DOCS, bead_labels, calibration, perturbed_statement, statements, unit_labels
-from _common import LANGS, PUD, TEXTBERG, load_documents, require
+from _common import LANGS, TEXTBERG, pud_corpus, require
 
 from aligner.align import align
 from aligner.confidence import FEATURES, bead_confidence, load_models, unit_features
@@ -108,8 +108,7 @@ def main() -> int:
     parser.add_argument("--seeds", default="101,102,103")
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma list of: {', '.join(SECTIONS)}")
     args = parser.parse_args()
-    require(PUD)
-    corpus = {lang: load_documents(PUD / f"{lang}_pud-ud-test.conllu") for lang in LANGS}
+    corpus = pud_corpus()
     encoder = EmbeddingCache(get_encoder(args.model), args.cache_dir)
     runs = {
         "textberg": lambda: run_textberg(encoder),

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 from _calibration import FIT_DOCS, calibration, multi_examples, pair_examples
-from _common import LANGS, PUD, ROOT, load_documents, require
+from _common import ROOT, pud_corpus
 
 from aligner.confidence import FEATURES, ConfidenceModel
 from aligner.embed import EmbeddingCache, get_encoder
@@ -82,9 +82,8 @@ def main() -> int:
     parser.add_argument("--seeds", default="1,2,3", help="comma-separated seeds; each one more pass over the documents")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    require(PUD)
     started = time.perf_counter()
-    corpus = {lang: load_documents(PUD / f"{lang}_pud-ud-test.conllu") for lang in LANGS}
+    corpus = pud_corpus()
     encoder = EmbeddingCache(get_encoder(args.model), args.cache_dir)
     seeds = [int(s) for s in args.seeds.split(",")]
     models = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import time
 
-from _common import LANGS, PUD, load_documents, require
+from _common import LANGS, pud_corpus
 
 from aligner.flags import segment_language_mismatch
 from aligner.languages import language_mismatch
@@ -21,8 +21,7 @@ SHORT = 60  # characters: the short segments, where the methods differ most
 
 
 def main() -> int:
-    require(PUD)
-    corpus = {lang: [s for doc in load_documents(PUD / f"{lang}_pud-ud-test.conllu") for s in doc] for lang in LANGS}
+    corpus = {lang: [s for doc in documents for s in doc] for lang, documents in pud_corpus().items()}
     methods = {
         "stopwords (languages.language_mismatch)": lambda text, lang: language_mismatch(text, lang) is not None,
         "py3langid (flags.segment_language_mismatch)": segment_language_mismatch,

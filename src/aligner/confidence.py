@@ -32,7 +32,7 @@ from ._spans import normalized
 from .align import AlignOptions, _beads_of_spans, _span_embeddings, _unlinked, _unrelated_similarity
 from .embed import Encoder, embed_spans
 from .flags import unit_flags
-from .types import Alignment, MultiAlignment, Unit
+from .types import Alignment, MultiAlignment, Unit, runs
 
 #: What the model reads about each unit, in column order.
 FEATURES = (
@@ -314,4 +314,5 @@ class _Space:
 
 def _run(indices: tuple[int, ...]) -> tuple[int, int] | None:
     """``(first, last + 1)`` when the indices are consecutive, else None."""
-    return (indices[0], indices[-1] + 1) if indices and indices[-1] - indices[0] == len(indices) - 1 else None
+    stretches = runs(indices)
+    return (stretches[0][0], stretches[0][-1] + 1) if len(stretches) == 1 else None

@@ -45,14 +45,14 @@ from .types import Alignment, Bead, MultiAlignment, SegmentedDocument, Unit
 
 #: Added to ``ScoreParams.min_gain`` when a language is aligned to the columns: a span of columns is a
 #: weighted sum of their means, not the encoder's embedding of the merged text, so a true merge shows
-#: less gain over its parts than it does in a pairwise alignment (on PUD with deletions and merges,
-#: 92% of five-way units exactly right against 90% without the slack; benchmarks/confidence_eval.py).
+#: less gain over its parts than it does in a pairwise alignment.
 PROFILE_GAIN_SLACK = -0.025
 #: ``ScoreParams.length`` is multiplied by this when a language is aligned to the columns. A column's
 #: length is the mean over the languages on it, a steadier measure than one sentence's, and it tells a
-#: merge (a line as long as two columns) from a sentence the language lacks. Chosen on PUD documents
-#: 0-199 (exactly right five-way units with 5% deletions and 8% merges: 92.0% at 1, 93.7% at 3, 94.5%
-#: at 4, 94.1% at 5); on documents 200-396, 92.1% at 1 and 94.5% at 4.
+#: merge (a line as long as two columns) from a sentence the language lacks.
+#: The factor was chosen, and the slack checked again, with benchmarks/tune_five_way.py on PUD documents
+#: 0-199 (units exactly right with 5% deletions and 8% merges: 92.0% at 1x length, 93.7% at 3x, 94.5% at
+#: 4x, 94.1% at 5x; at 4x without the slack 94.0%); on documents 200-396, 92.1% at 1x and 94.5% at 4x.
 PROFILE_LENGTH_FACTOR = 4.0
 
 #: Pivot preference: the first of these present is used.
