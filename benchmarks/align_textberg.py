@@ -1,7 +1,7 @@
 """Align the 7 Text+Berg de-fr documents and score them against the gold (strict/lax P/R/F1).
 
 Usage: python benchmarks/align_textberg.py [--model use] [--model e5-small] [--json] [--cache-dir DIR] [--max-total N]
-                                           [--no-moved]
+                                           [--moved-above X | --no-moved]
 Prints the scores and the whole-process wall time (model load included) per model, how many moved
 (crossing) beads were linked and how many of those are gold beads, and of the gold beads that no
 monotonic aligner can produce (they cross or skip: textberg_ceiling.py) how many come out exactly. With --cache-dir
@@ -67,10 +67,11 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     parser.add_argument("--cache-dir", type=Path, help="keep embeddings in this folder between runs")
     parser.add_argument("--max-total", type=int, default=AlignOptions.max_total, help="most sentences in one bead")
+    parser.add_argument("--moved-above", type=float, default=AlignOptions.moved_above, help="AlignOptions.moved_above")
     parser.add_argument("--no-moved", action="store_true", help="link no moved beads (to see what linking them adds)")
     args = parser.parse_args()
     require(TEXTBERG)
-    options = AlignOptions(max_total=args.max_total, moved_above=None if args.no_moved else AlignOptions.moved_above)
+    options = AlignOptions(max_total=args.max_total, moved_above=None if args.no_moved else args.moved_above)
     for model in args.model or ["use"]:
         result = run(model, options, args.cache_dir)
         if model != (args.model or ["use"])[0]:
