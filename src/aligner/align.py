@@ -89,7 +89,7 @@ def align_sentences(
     """
     options = options or AlignOptions()
     if not src or not tgt:
-        return _unlinked(len(src), len(tgt))
+        return _unlinked(range(len(src)), range(len(tgt)))
     max_span = options.max_total - 1
     beads = _beads_of_spans(
         src,
@@ -105,9 +105,9 @@ def align_sentences(
     return beads
 
 
-def _unlinked(n: int, m: int) -> list[Bead]:
-    """The beads of two texts that share nothing: every sentence on its own."""
-    return [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
+def _unlinked(src: Sequence[int], tgt: Sequence[int]) -> list[Bead]:
+    """Sentences that share nothing (two whole texts: ``range(n)``, ``range(m)``), every one on its own."""
+    return [Bead((i,), ()) for i in src] + [Bead((), (j,)) for j in tgt]
 
 
 def _beads_of_spans(
@@ -320,7 +320,7 @@ def _without(
     if s and t:
         score = float(_dp.calibrated(float(_vector(src_spans, s) @ _vector(tgt_spans, t)), baseline))
         return [Bead(s, t, round(score, 4))]
-    return [Bead((i,), ()) for i in s] + [Bead((), (j,)) for j in t]
+    return _unlinked(s, t)
 
 
 def _warn_if_unrelated(beads: list[Bead]) -> None:

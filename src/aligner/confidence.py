@@ -29,7 +29,14 @@ from numpy.typing import NDArray
 
 from . import _dp
 from ._spans import normalized
-from .align import AlignOptions, _beads_of_spans, _span_embeddings, _unlinked, _unrelated_similarity
+from .align import (
+    _EMBED_CHUNK,
+    AlignOptions,
+    _beads_of_spans,
+    _span_embeddings,
+    _unlinked,
+    _unrelated_similarity,
+)
 from .embed import Encoder, embed_spans
 from .flags import unit_flags
 from .types import Alignment, MultiAlignment, Unit, runs
@@ -186,7 +193,7 @@ def _pair_disagreement(multi: MultiAlignment, encoder: Encoder) -> NDArray[np.fl
                 a.sentences, b.sentences, spans[a.lang], spans[b.lang], options, a.paragraph_starts, b.paragraph_starts
             )
             if a.sentences and b.sentences
-            else _unlinked(len(a.sentences), len(b.sentences))
+            else _unlinked(range(len(a.sentences)), range(len(b.sentences)))
         )
         bead_of = {(a.lang, i): k for k, bead in enumerate(beads) for i in bead.src}
         bead_of.update({(b.lang, j): k for k, bead in enumerate(beads) for j in bead.tgt})
@@ -198,10 +205,6 @@ def _pair_disagreement(multi: MultiAlignment, encoder: Encoder) -> NDArray[np.fl
             pairs[u] += 1
             cut[u] += any(not (set(beads[k].src) <= src and set(beads[k].tgt) <= tgt) for k in touched)
     return cut / np.maximum(pairs, 1)
-
-
-#: Spans embedded in one call: the encoder's working memory then stays small however long the text.
-_EMBED_CHUNK = 1024
 
 
 def _embedded(encoder: Encoder, sentences: Sequence[str], spans: list[tuple[int, int]]) -> NDArray[np.float32]:
