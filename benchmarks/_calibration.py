@@ -102,6 +102,25 @@ def unit_labels(multi: MultiAlignment, lines: dict[str, Lines]) -> np.ndarray:
     return np.array([key in gold for key in keys], dtype=float)
 
 
+def straddles_documents(multi: MultiAlignment, lines: dict[str, Lines], corpus: Corpus, statement: range) -> np.ndarray:
+    """Per unit: whether it, or a true unit sharing a line with it, holds a line that merges sentences of
+    two documents (a merge across a paragraph break, as the generator may make one)."""
+    doc_of = [d for d in statement for _ in corpus["en"][d]]
+    straddling = {
+        (lang, i)
+        for lang, lang_lines in lines.items()
+        for i, line in enumerate(lang_lines)
+        if len({doc_of[s] for s in line if s < NOISE}) > 1
+    }
+    unit_of = {node: unit for unit in gold_units(lines) for node in unit}
+    result = []
+    for unit in multi.units:
+        nodes = {(lang, i) for lang, ix in unit.members for i in ix}
+        involved = nodes.union(*(unit_of[node] for node in nodes))
+        result.append(bool(involved & straddling))
+    return np.array(result)
+
+
 def bead_labels(alignment: Alignment, gold: list[tuple[tuple[int, ...], tuple[int, ...]]]) -> np.ndarray:
     truth = {(tuple(s), tuple(t)) for s, t in gold}
     return np.array([(b.src, b.tgt) in truth for b in alignment.beads], dtype=float)

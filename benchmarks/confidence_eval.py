@@ -20,7 +20,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _calibration import FIT_DOCS, bead_labels, calibration, perturbed_statement, statements, unit_labels
+from _calibration import (
+    FIT_DOCS,
+    bead_labels,
+    calibration,
+    perturbed_statement,
+    statements,
+    straddles_documents,
+    unit_labels,
+)
 from _common import LANGS, TEXTBERG, pud_corpus, require
 
 from aligner.align import align
@@ -59,7 +67,7 @@ def run_textberg(encoder: Encoder) -> bool:
 
 def run_pud(corpus: dict[str, list[list[str]]], encoder: Encoder, seeds: list[int]) -> bool:
     unseen = range(FIT_DOCS.stop, len(corpus["en"]))
-    features, correct = [], []
+    features, correct, straddling = [], [], []
     for seed in seeds:
         rng = random.Random(seed)
         for statement in statements(unseen):
@@ -67,7 +75,10 @@ def run_pud(corpus: dict[str, list[list[str]]], encoder: Encoder, seeds: list[in
             multi = align_multi(docs, encoder)
             features.append(unit_features(multi, encoder))
             correct.extend(unit_labels(multi, lines))
-    x, y = np.concatenate(features), np.array(correct)
+            straddling.extend(straddles_documents(multi, lines, corpus, statement))
+    x, y, across = np.concatenate(features), np.array(correct), np.array(straddling)
+    print(f"PUD five-way units: {int((y == 0).sum())} wrong, {int(across[y == 0].sum())} of them involving a merge "
+          f"across two documents (a paragraph break); {int(across[y == 1].sum())} right ones do")  # fmt: skip
     confidence = np.round(load_models()["multi"].predict(x), 4)  # as unit_confidence gives it
     cut = x[:, FEATURES.index("disagree_any")] > 0
     print(f"PUD five-way units cut otherwise by some pair aligned alone: {cut[y == 0].mean():.1%} of the wrong ones, "

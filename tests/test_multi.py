@@ -181,7 +181,13 @@ def test_errors(encoder: Encoder) -> None:
         align_multi([en, doc("de", PARALLEL["de"][:2])], encoder, pivot="fr")
 
 
-def language(lang: str, rows: Sequence[Sequence[float]], lengths: Sequence[float], max_span: int = 4) -> _Language:
+def language(
+    lang: str,
+    rows: Sequence[Sequence[float]],
+    lengths: Sequence[float],
+    max_span: int = 4,
+    paragraphs: Sequence[int] = (),
+) -> _Language:
     """A language from hand-made sentence vectors: spans are normalised sums, as from the encoder."""
     vectors = np.array(rows, dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -191,7 +197,7 @@ def language(lang: str, rows: Sequence[Sequence[float]], lengths: Sequence[float
         for e in range(a, len(vectors) + 1):
             table[e] = normalized(vectors[e - a : e].sum(axis=0))
         spans.append(table)
-    return _Language(lang, tuple(spans), np.array(lengths, dtype=np.float64), frozenset())
+    return _Language(lang, tuple(spans), np.array(lengths, dtype=np.float64), frozenset(paragraphs))
 
 
 X, Y, Z = (1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)
@@ -264,6 +270,18 @@ def test_length_tells_a_merge_from_a_sentence_the_language_lacks(length: int, co
     }
     columns = _join(_Columns.of(languages["en"]), languages, languages["de"], AlignOptions())
     assert columns.ranges["de"] == [covers, (2, 3)]
+
+
+def test_a_merge_across_a_paragraph_break_the_other_languages_keep_is_still_a_merge() -> None:
+    # German runs a short first sentence onto the long one that opens the next paragraph in English.
+    # Its line is as long as the two and mostly says the second: a merge, although it straddles a
+    # break (at the pairwise paragraph weight it would take the second column and lack the first).
+    languages = {
+        "en": language("en", [X, Y, Z], [20, 80, 40], paragraphs=[1]),
+        "de": language("de", [(0.2, 1.0, 0.0), Z], [100, 40], paragraphs=[1]),
+    }
+    columns = _join(_Columns.of(languages["en"]), languages, languages["de"], AlignOptions())
+    assert columns.ranges["de"] == [(0, 2), (2, 3)]
 
 
 def test_a_split_splits_the_column_under_the_sentence_it_splits() -> None:

@@ -46,7 +46,7 @@ class AlignOptions:
     # Sentences left free on both sides are linked as moved when they are each other's best match
     # among those and score at least this (calibrated: unrelated pairs score 0.05); None: never.
     # Chosen on UD PUD (benchmarks/align_moved.py): with 3% of lines moved 0.3-0.4 score alike and 0.5
-    # loses 0.0016 strict F1; without moves 0.35 links 2 (wrong) moved beads in 320 alignments, 0.3 links 8.
+    # loses 0.0016 strict F1; without moves 0.35 links 1 (wrong) moved bead in 320 alignments, 0.3 links 7.
     moved_above: float | None = 0.35
 
     def __post_init__(self) -> None:

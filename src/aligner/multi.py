@@ -52,8 +52,15 @@ PROFILE_GAIN_SLACK = -0.025
 #: merge (a line as long as two columns) from a sentence the language lacks.
 #: The factor was chosen, and the slack checked again, with benchmarks/tune_five_way.py on PUD documents
 #: 0-199 (units exactly right with 5% deletions and 8% merges: 92.0% at 1x length, 93.7% at 3x, 94.5% at
-#: 4x, 94.1% at 5x; at 4x without the slack 94.0%); on documents 200-396, 92.1% at 1x and 94.5% at 4x.
+#: 4x, 94.1% at 5x; at 4x without the slack 94.0%); on documents 200-396, 92.7% at 1x and 95.3% at 4x.
 PROFILE_LENGTH_FACTOR = 4.0
+#: ``ScoreParams.paragraph`` (the cost of a bead that straddles a paragraph break) is multiplied by this
+#: when a language is aligned to the columns. A language that runs the last sentence of a paragraph onto
+#: the first of the next straddles the break the others keep; the columns' lengths tell such a merge
+#: from a sentence the language lacks. Chosen with benchmarks/tune_five_way.py on PUD documents 0-199, at
+#: 4x length (5% deletions and 8% merges: 94.5% at 1x, 95.8% at 0.6x, 96.9% at 0.4x, 97.0% at 0.25x and 0x;
+#: deletions only: 99.6%, 99.5%, 99.4%, 99.3%, 98.9%); on documents 200-396, 95.3% at 1x and 97.5% at 0.4x.
+PROFILE_PARAGRAPH_FACTOR = 0.4
 
 #: Pivot preference: the first of these present is used.
 PIVOT_ORDER = ("en", "fr", "de", "es", "ru")
@@ -258,6 +265,7 @@ def _join(columns: _Columns, languages: dict[str, _Language], new: _Language, op
         options.params,
         min_gain=options.params.min_gain + PROFILE_GAIN_SLACK,
         length=options.params.length * PROFILE_LENGTH_FACTOR,
+        paragraph=options.params.paragraph * PROFILE_PARAGRAPH_FACTOR,
     )
     path = _dp.align_band(profile, new_side, lo, hi, _dp.bead_types(options.max_total), params, 0.0, baseline)
     moved_to: list[tuple[int, int]] = []  # per old column: its new columns [c0, c1)
