@@ -366,7 +366,7 @@ def bitext(
     across a unit boundary (a sentence the pair does not share then comes out unlinked).
     """
     src_doc, tgt_doc = multi.doc(src_lang), multi.doc(tgt_lang)
-    src_sentences, tgt_sentences = src_doc.sentences, tgt_doc.sentences  # a property: builds the tuple each read
+    src_sentences, tgt_sentences = src_doc.sentences, tgt_doc.sentences
     beads: list[Bead] = []
     log_ratio = _log_ratio(sum(map(len, src_sentences)), sum(map(len, tgt_sentences)))
     for unit in multi.units:
